@@ -1,0 +1,37 @@
+"""The score formula and the grade bands (weights and thresholds are settings)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SECTIONS = ("skills", "experience", "education")
+
+
+@dataclass(frozen=True)
+class ScoringPolicy:
+    """Section weights and grade thresholds; the defaults are the thesis' values."""
+
+    skills_weight: float = 0.4
+    experience_weight: float = 0.4
+    education_weight: float = 0.2
+    high_threshold: float = 80.0
+    medium_threshold: float = 60.0
+
+    def __post_init__(self) -> None:
+        total = self.skills_weight + self.experience_weight + self.education_weight
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"section weights must add up to 1, not {total:g}")
+        if not 0 <= self.medium_threshold < self.high_threshold <= 100:
+            raise ValueError("grade thresholds must satisfy 0 <= medium < high <= 100")
+
+    def semantic_score(self, section_scores: dict[str, float]) -> float:
+        """Weighted sum of the section scores (each 0-100), rounded to 2 decimals."""
+        weights = {"skills": self.skills_weight, "experience": self.experience_weight, "education": self.education_weight}
+        return round(sum(weights[name] * section_scores[name] for name in SECTIONS), 2)
+
+    def grade(self, semantic_score: float) -> str:
+        """`High Match` at or above the high threshold, `Medium Match` at or above medium, else `Low Match`."""
+        if semantic_score >= self.high_threshold:
+            return "High Match"
+        if semantic_score >= self.medium_threshold:
+            return "Medium Match"
+        return "Low Match"

@@ -1,0 +1,93 @@
+"""The score formula, grade boundaries, calibration and the keyword baseline."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from shared.engine.calibration import Calibration, LogisticCurve, calibration_path, find_calibration, fit_calibration, target_score
+from shared.engine.keywords import KeywordScorer
+from shared.engine.scoring import ScoringPolicy
+
+
+@pytest.mark.parametrize(
+    ("score", "grade"),
+    [(100, "High Match"), (80, "High Match"), (79.99, "Medium Match"), (60, "Medium Match"), (59.99, "Low Match"), (0, "Low Match")],
+)
+def test_grade_boundaries(score: float, grade: str) -> None:
+    assert ScoringPolicy().grade(score) == grade
+
+
+def test_semantic_score_is_the_weighted_sum() -> None:
+    assert ScoringPolicy().semantic_score({"skills": 90, "experience": 70, "education": 50}) == pytest.approx(74.0)
+
+
+def test_weights_and_thresholds_are_settings() -> None:
+    policy = ScoringPolicy(skills_weight=0.5, experience_weight=0.5, education_weight=0.0, high_threshold=90, medium_threshold=50)
+    assert policy.semantic_score({"skills": 80, "experience": 100, "education": 0}) == 90
+    assert policy.grade(89.9) == "Medium Match"
+
+
+@pytest.mark.parametrize("weights", [(0.5, 0.5, 0.5), (0.1, 0.1, 0.1)])
+def test_weights_must_add_up_to_one(weights: tuple[float, float, float]) -> None:
+    with pytest.raises(ValueError, match="add up to 1"):
+        ScoringPolicy(*weights)
+
+
+def test_thresholds_must_be_ordered() -> None:
+    with pytest.raises(ValueError, match="thresholds"):
+        ScoringPolicy(high_threshold=50, medium_threshold=60)
+
+
+def test_target_scores_fall_in_the_matching_grade_bands() -> None:
+    policy = ScoringPolicy()
+    assert policy.grade(target_score(5)) == policy.grade(target_score(4)) == "High Match"
+    assert policy.grade(target_score(3)) == "Medium Match"
+    assert policy.grade(target_score(2)) == policy.grade(target_score(1)) == "Low Match"
+    assert target_score(4.5) == pytest.approx(90.0)
+
+
+def test_calibration_fit_recovers_a_monotone_curve_and_round_trips(tmp_path: Path) -> None:
+    cosines = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8]
+    targets = [10, 12, 20, 35, 60, 80, 90, 95]
+    calibration, errors = fit_calibration("m", {s: cosines for s in ("skills", "experience", "education")}, targets, fitted_on="t")
+    scores = [calibration.to_score("skills", c) for c in cosines]
+    assert scores == sorted(scores)
+    assert errors["skills"] < 5
+    path = tmp_path / "cal.json"
+    calibration.save(path)
+    assert Calibration.load(path) == calibration
+
+
+def test_identity_calibration_is_cosine_times_100_and_clipped() -> None:
+    identity = Calibration.identity("m")
+    assert identity.is_identity
+    assert identity.to_score("skills", 0.734) == 73.4
+    assert identity.to_score("skills", -0.2) == 0.0
+
+
+def test_logistic_curve_midpoint() -> None:
+    assert LogisticCurve(a=10, b=-5)(0.5) == pytest.approx(50.0)
+
+
+def test_calibration_lives_in_a_model_folder_or_the_bundled_dir(tmp_path: Path) -> None:
+    model_dir = tmp_path / "finetuned"
+    model_dir.mkdir()
+    assert calibration_path(str(model_dir), tmp_path / "bundled") == model_dir / "cv_match_calibration.json"
+    assert calibration_path("org/model", tmp_path) == tmp_path / "org__model.json"
+    assert find_calibration("org/model", tmp_path).is_identity
+
+
+def test_keyword_score_rewards_shared_terms_only() -> None:
+    scorer = KeywordScorer(["Perawat rawat inap", "Akuntan pajak"])
+    job = "Python backend developer with Django and PostgreSQL"
+    assert scorer.score(job, "Django and PostgreSQL backend developer in Python") > 50
+    assert scorer.score(job, "Pengembang aplikasi web") == 0.0
+    assert scorer.score(job, "") == 0.0
+
+
+def test_keyword_score_does_not_depend_on_other_cvs() -> None:
+    scorer = KeywordScorer(["Perawat rawat inap"])
+    first = scorer.score("Python developer", "Python developer, 3 years")
+    scorer.score("Python developer", "something else entirely")
+    assert scorer.score("Python developer", "Python developer, 3 years") == first
