@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install test calibrate clean
+.PHONY: install run test calibrate clean
 
 install: $(VENV)/.installed
 
@@ -17,6 +17,10 @@ $(VENV)/.installed: requirements/*.txt pyproject.toml
 	$(PY) -m pip install --quiet -r requirements/dev.txt
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
+
+# The whole stack on this machine (Redis if none answers, worker, Flower, API); Ctrl-C stops it.
+run: install
+	bash scripts/run_local.sh
 
 test: install
 	$(PY) -m pytest

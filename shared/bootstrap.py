@@ -1,22 +1,35 @@
 """Build the engine from settings: the one place entry points get a ready `Matcher` from."""
 from __future__ import annotations
 
-import json
 import logging
 import os
+from typing import Any
 
 from shared.config import Settings
+from shared.db import create_db_engine, init_db
 from shared.engine.calibration import find_calibration
 from shared.engine.encoders import load_encoder
 from shared.engine.matcher import EngineResources, Matcher
+from shared.repository import all_jobs
 
 logger = logging.getLogger(__name__)
 
 
+def seed_jobs(settings: Settings) -> list[dict[str, Any]]:
+    """The jobs of `seed/jobs_seed.sql`, read through a throwaway in-memory database.
+
+    The seed SQL is the one source of job postings: the database, the CLI and the
+    keyword corpus all read it.
+    """
+    engine = create_db_engine("sqlite://")
+    init_db(engine, settings.seed_dir)
+    with engine.connect() as connection:
+        return all_jobs(connection)
+
+
 def seed_job_texts(settings: Settings) -> list[str]:
     """Texts of the seeded jobs: the reference corpus the TF-IDF baseline is fitted on."""
-    jobs = json.loads((settings.seed_dir / "jobs.json").read_text(encoding="utf-8"))
-    return ["\n".join([job["title"], job["description"], *job["requirements"]]) for job in jobs]
+    return ["\n".join([job["title"], job["description"], *job["requirements"]]) for job in seed_jobs(settings)]
 
 
 def build_matcher(settings: Settings) -> Matcher:

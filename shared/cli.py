@@ -21,11 +21,12 @@ from typing import Any
 
 from tqdm import tqdm
 
-from shared.bootstrap import build_matcher
+from shared.bootstrap import build_matcher, seed_jobs
 from shared.config import PROJECT_ROOT, Settings
 from shared.engine.calibration import Calibration, calibration_path, fit_calibration, target_score
 from shared.engine.jobs import JobPosting
-from shared.engine.matcher import InvalidTextError, Matcher
+from shared.engine.matcher import Matcher
+from shared.engine.text_checks import InvalidTextError
 from shared.engine.scoring import SECTIONS
 
 logger = logging.getLogger("shared.cli")
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
 
     match = commands.add_parser("match", help="score CV text files against one job")
     job_source = match.add_mutually_exclusive_group(required=True)
-    job_source.add_argument("--job-id", help="a job from seed/jobs.json")
+    job_source.add_argument("--job-id", help="a seeded job (seed/jobs_seed.sql)")
     job_source.add_argument("--job-file", type=Path, help="a JSON file with title, description, requirements")
     match.add_argument("cv", nargs="?", type=Path, help="one CV text file")
     match.add_argument("--batch", type=Path, help="a folder of CV .txt files instead of one CV")
@@ -65,10 +66,10 @@ def _load_job(settings: Settings, job_id: str | None, job_file: Path | None) -> 
     """A job from the seed file by id, or from a JSON file."""
     if job_file is not None:
         return JobPosting.from_dict(json.loads(job_file.read_text(encoding="utf-8")))
-    for job in json.loads((settings.seed_dir / "jobs.json").read_text(encoding="utf-8")):
+    for job in seed_jobs(settings):
         if job["job_id"] == job_id:
             return JobPosting.from_dict(job)
-    raise SystemExit(f"no job {job_id!r} in {settings.seed_dir / 'jobs.json'}")
+    raise SystemExit(f"no job {job_id!r} in {settings.seed_dir / 'jobs_seed.sql'}")
 
 
 def _match(settings: Settings, args: argparse.Namespace) -> int:
@@ -105,7 +106,7 @@ def _calibrate(settings: Settings, args: argparse.Namespace) -> int:
     matcher = build_matcher(settings)
     # Fit on raw cosines: score with the identity mapping, then fit the curves on raw_similarity.
     uncalibrated = Matcher(matcher.encoder, matcher.resources, Calibration.identity(matcher.encoder.name), policy=matcher.policy)
-    jobs = {job["job_id"]: JobPosting.from_dict(job) for job in json.loads((settings.seed_dir / "jobs.json").read_text())}
+    jobs = {job["job_id"]: JobPosting.from_dict(job) for job in seed_jobs(settings)}
     with args.annotations.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     cosines: dict[str, list[float]] = {name: [] for name in SECTIONS}

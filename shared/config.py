@@ -1,15 +1,20 @@
 """The one source of settings: environment variables and `.env`, with safe local defaults."""
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from typing_extensions import Annotated
 
 from shared.engine.scoring import ScoringPolicy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The token written in .env.example; a server started with it would be open to anyone who read the repo.
+PLACEHOLDER_TOKEN = "change-me-to-a-long-random-token"
+MIN_TOKEN_LENGTH = 16
 
 
 class Settings(BaseSettings):
@@ -28,11 +33,31 @@ class Settings(BaseSettings):
     torch_threads: int = Field(1, ge=1, description="Torch/BLAS threads per process that loads the model.")
 
     # Engine data
-    seed_dir: Path = Field(PROJECT_ROOT / "seed", description="Folder with skills.yaml, section_headings.yaml, jobs.json.")
+    seed_dir: Path = Field(PROJECT_ROOT / "seed", description="Folder with skills.yaml, section_headings.yaml, schema.sql, jobs_seed.sql.")
     calibration_dir: Path = Field(
         PROJECT_ROOT / "seed" / "calibration", description="Calibrations of models that are not local folders."
     )
     max_cv_chars: int = Field(100_000, ge=1_000, description="Longest CV text accepted, in characters.")
+
+    # Service
+    app_token: SecretStr | None = Field(None, description="Bearer token every endpoint but /api/health requires.")
+    database_url: str = Field(
+        f"sqlite:///{PROJECT_ROOT / 'instance' / 'cv_match.db'}",
+        description="SQLAlchemy URL of the database (a SQLite file by default).",
+    )
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Celery broker.")
+    result_backend_url: str | None = Field(None, description="Celery result backend; defaults to REDIS_URL.")
+    broker_timeout_seconds: float = Field(1.0, gt=0, description="Connect timeout to Redis; a down broker answers 503 after about this long.")
+    match_timeout_seconds: float = Field(30.0, gt=0, description="How long POST /api/match waits for the worker before 504.")
+    result_ttl_seconds: int = Field(86_400, ge=60, description="How long Celery keeps task results in Redis (SQLite keeps them for good).")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"],
+        description="Browser origins allowed to call the API (comma-separated).",
+    )
+    max_request_bytes: int = Field(2_000_000, ge=10_000, description="Largest request body accepted (413 above).")
+    jobs_page_limit_max: int = Field(100, ge=1, description="Largest page size of GET /api/jobs.")
+    worker_concurrency: int = Field(1, ge=1, description="Worker child processes; concurrency x TORCH_THREADS should not exceed the cores.")
+    worker_ready_ttl_seconds: int = Field(30, ge=5, description="A worker process that stops reporting for this long is no longer counted as ready.")
 
     # Scoring
     weight_skills: float = Field(0.4, ge=0, le=1)
@@ -40,6 +65,34 @@ class Settings(BaseSettings):
     weight_education: float = Field(0.2, ge=0, le=1)
     grade_high_threshold: float = Field(80.0, ge=0, le=100)
     grade_medium_threshold: float = Field(60.0, ge=0, le=100)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept a comma-separated string from the environment."""
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @property
+    def celery_result_backend(self) -> str:
+        """The result backend URL (the broker's Redis unless set)."""
+        return self.result_backend_url or self.redis_url
+
+    def token_problem(self) -> str | None:
+        """Why APP_TOKEN cannot protect the API, or None when it can."""
+        token = self.app_token.get_secret_value() if self.app_token else ""
+        if not token:
+            return "APP_TOKEN is not set"
+        if token == PLACEHOLDER_TOKEN:
+            return "APP_TOKEN is still the placeholder from .env.example"
+        if len(token) < MIN_TOKEN_LENGTH:
+            return f"APP_TOKEN is shorter than {MIN_TOKEN_LENGTH} characters"
+        return None
+
+    def cores_oversubscribed(self) -> bool:
+        """True when worker processes x torch threads exceed the machine's cores."""
+        return self.worker_concurrency * self.torch_threads > (os.cpu_count() or 1)
 
     @property
     def scoring_policy(self) -> ScoringPolicy:

@@ -20,6 +20,7 @@ from shared.engine.results import Evidence, MatchResult, MissingSkill, SectionRe
 from shared.engine.scoring import SECTIONS, ScoringPolicy
 from shared.engine.sections import HEADER, CVSections, SectionSplitter
 from shared.engine.skills import SkillCatalog, SkillExtractor
+from shared.engine.text_checks import InvalidTextError, checked_cv_text
 from shared.engine.text_cleaning import clean_text, letter_count, split_units
 
 # Which CV sections feed each scored section; the whole text stands in when none of them exists.
@@ -30,19 +31,9 @@ CV_SECTIONS_FOR = {
     "experience": (HEADER, "summary", "experience", "projects"),
     "education": ("education", "certifications"),
 }
-MIN_CV_LETTERS = 20
 MAX_EVIDENCE = 3
 _MAX_OTHER_SKILLS = 15
 _WORD = re.compile(r"\w+")
-
-
-class InvalidTextError(ValueError):
-    """A CV (or job) text that cannot be scored; `code` is stable, `message` is for humans."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -215,17 +206,7 @@ class Matcher:
         return [r if isinstance(r, InvalidTextError) else self._score_read_cv(prepared, r, vectors) for r in read]
 
     def _read_cv(self, raw: str) -> _ReadCV:
-        if not isinstance(raw, str) or not raw.strip():
-            raise InvalidTextError("cv_text_empty", "the CV text is empty")
-        if len(raw) > self.max_cv_chars:
-            raise InvalidTextError(
-                "cv_text_too_long", f"the CV text has {len(raw)} characters; the limit is {self.max_cv_chars}"
-            )
-        text = clean_text(raw)
-        if letter_count(text) < MIN_CV_LETTERS:
-            raise InvalidTextError(
-                "cv_text_unreadable", "the CV text has almost no letters (was the scan's text extracted?)"
-            )
+        text = checked_cv_text(raw, max_chars=self.max_cv_chars)
         sections = self.resources.splitter.split(text)
         blocks: dict[str, str] = {}
         units: dict[str, tuple[str, ...]] = {}

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pytest
 
 from shared.engine.jobs import JobPosting
-from shared.engine.matcher import InvalidTextError, Matcher
+from shared.engine.matcher import Matcher
+from shared.engine.text_checks import InvalidTextError
 from shared.engine.results import MatchResult
 from tests.unit.fakes import BagOfWordsEncoder
 

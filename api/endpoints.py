@@ -1,0 +1,86 @@
+"""Declared endpoints: one decorator validates a view's input and documents it for OpenAPI.
+
+The same pydantic models parse requests and build /api/openapi.json, so the document cannot
+drift from what the code accepts.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import request
+from pydantic import BaseModel, ValidationError
+
+from api.errors import APIError
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class EndpointSpec:
+    """What /api/openapi.json says about one view."""
+
+    summary: str
+    tag: str
+    responses: dict[int, tuple[str, type[BaseModel] | None]]
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    public: bool = False
+    content_types: dict[int, str] = field(default_factory=dict)
+
+
+def endpoint(
+    summary: str,
+    *,
+    tag: str,
+    responses: dict[int, tuple[str, type[BaseModel] | None]],
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    public: bool = False,
+    content_types: dict[int, str] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a view: parse `body`/`query` into models passed as keyword arguments, and document it."""
+    spec = EndpointSpec(summary, tag, responses, body, query, public, content_types or {})
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if body is not None:
+                kwargs["body"] = parse_json_body(body)
+            if query is not None:
+                kwargs["query"] = parse_model(query, request.args.to_dict(), where="query")
+            return view(*args, **kwargs)
+
+        wrapper.endpoint_spec = spec  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def parse_json_body(model: type[Model]) -> Model:
+    """The request's JSON body as `model`; 415 for another content type, 400 for bad JSON or fields."""
+    if not request.is_json:
+        raise APIError(415, "unsupported_media_type", "send the body as JSON with 'Content-Type: application/json'")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise APIError(400, "invalid_json", "the body is not valid JSON")
+    return parse_model(model, payload, where="body")
+
+
+def parse_model(model: type[Model], data: Any, *, where: str) -> Model:
+    """Validate `data` as `model`; 400 `validation_error` naming every bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        fields = [{"field": _field_path(e["loc"]) or where, "message": e["msg"]} for e in error.errors(include_url=False)]
+        raise APIError(400, "validation_error", f"the request {where} has invalid fields", {"fields": fields}) from None
+
+
+def _field_path(location: tuple[Any, ...]) -> str:
+    """("candidates", 3, "cv_text") -> "candidates[3].cv_text"."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path

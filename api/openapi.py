@@ -1,0 +1,82 @@
+"""Build the OpenAPI 3.1 document from the declared endpoints and their pydantic schemas."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from api.endpoints import EndpointSpec
+
+_PATH_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+
+
+def build_openapi(app: Flask, *, version: str) -> dict[str, Any]:
+    """The OpenAPI document of every declared view of `app`."""
+    specs: list[tuple[str, str, EndpointSpec]] = []
+    for rule in app.url_map.iter_rules():
+        spec: EndpointSpec | None = getattr(app.view_functions[rule.endpoint], "endpoint_spec", None)
+        if spec is None:
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            specs.append((_PATH_PARAMETER.sub(r"{\1}", rule.rule), method.lower(), spec))
+
+    models = {model for _, _, spec in specs for model in _models_of(spec)}
+    keyed, components = models_json_schema(
+        [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)],
+        ref_template="#/components/schemas/{model}",
+    )
+    refs = {model: keyed[(model, "validation")] for model in models}
+
+    paths: dict[str, dict[str, Any]] = {}
+    for path, method, spec in specs:
+        paths.setdefault(path, {})[method] = _operation(path, spec, refs)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "CV Match API",
+            "version": version,
+            "description": "Scores CVs against job postings in Indonesian and English: a semantic score and a "
+            "TF-IDF keyword score side by side, with the evidence behind them.",
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "schemas": components.get("$defs", {}),
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+        },
+        "security": [{"bearerAuth": []}],
+        "paths": paths,
+    }
+
+
+def _models_of(spec: EndpointSpec) -> list[type[BaseModel]]:
+    models = [model for _, model in spec.responses.values() if model is not None]
+    return models + [m for m in (spec.body, spec.query) if m is not None]
+
+
+def _operation(path: str, spec: EndpointSpec, refs: dict[type[BaseModel], dict[str, Any]]) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": spec.summary, "tags": [spec.tag], "responses": {}}
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in re.findall(r"{([a-z_]+)}", path)
+    ]
+    if spec.query is not None:
+        schema = spec.query.model_json_schema()
+        for name, field in schema["properties"].items():
+            parameters.append({"name": name, "in": "query", "required": name in schema.get("required", []), "schema": field})
+    if parameters:
+        operation["parameters"] = parameters
+    if spec.body is not None:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": refs[spec.body]}}}
+    if spec.public:
+        operation["security"] = []
+    for status, (description, model) in sorted(spec.responses.items()):
+        response: dict[str, Any] = {"description": description}
+        if model is not None:
+            response["content"] = {"application/json": {"schema": refs[model]}}
+        elif status in spec.content_types:
+            response["content"] = {spec.content_types[status]: {"schema": {"type": "string"}}}
+        operation["responses"][str(status)] = response
+    return operation

@@ -1,0 +1,115 @@
+"""POST /api/match (score one CV, answer in the same request) and GET /api/match/<task_id>."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, url_for
+
+from api import dispatch
+from api.endpoints import endpoint
+from api.errors import APIError
+from api.schemas import ErrorBody, MatchPending, MatchRequest, MatchResult
+from api.services import ApiServices, services
+from shared import repository
+from shared.engine.text_checks import InvalidTextError, checked_cv_text, cv_fingerprint
+from shared.queue import MATCH_TASK
+
+bp = Blueprint("match", __name__)
+
+_STATUS_OF_ERROR = {"cv_text_too_long": 413, "job_not_found": 404}
+_COMMON_ERRORS = {401: ("No or wrong token", ErrorBody), 404: ("Unknown job or match", ErrorBody)}
+
+
+@bp.post("/match")
+@endpoint(
+    "Score one CV against a seeded or inline job; waits for the worker",
+    tag="match",
+    body=MatchRequest,
+    responses={
+        200: ("The result", MatchResult),
+        400: ("Invalid JSON or fields", ErrorBody),
+        **_COMMON_ERRORS,
+        413: ("Body or CV text too large", ErrorBody),
+        415: ("Body is not JSON", ErrorBody),
+        422: ("The CV text cannot be scored (empty, no letters)", ErrorBody),
+        503: ("Task queue unreachable", ErrorBody),
+        504: ("No answer within MATCH_TIMEOUT_SECONDS; details.result_url gives the result later", ErrorBody),
+    },
+)
+def create_match(body: MatchRequest) -> Any:
+    svc = services()
+    job_title = _job_title(svc, body)
+    _check_cv_text(body.cv_text, svc)
+    task_id = str(uuid.uuid4())
+    with svc.db.begin() as connection:
+        repository.record_match_queued(
+            connection,
+            task_id=task_id,
+            job_id=body.job_id,
+            job_title=job_title,
+            candidate_id=body.candidate_id,
+            candidate_name=body.candidate_name,
+            cv_sha256=cv_fingerprint(body.cv_text),
+        )
+    try:
+        result = dispatch.send(svc, MATCH_TASK, task_id=task_id, kwargs={"request": body.model_dump(mode="json")})
+    except APIError:
+        with svc.db.begin() as connection:
+            repository.forget_match(connection, task_id)
+        raise
+    outcome = dispatch.wait(result, timeout=svc.settings.match_timeout_seconds, result_url=_result_url(task_id))
+    return _outcome_response(task_id, outcome)
+
+
+@bp.get("/match/<task_id>")
+@endpoint(
+    "The result of a match, once the worker has stored it",
+    tag="match",
+    responses={
+        200: ("The result", MatchResult),
+        202: ("Still queued or being scored", MatchPending),
+        **_COMMON_ERRORS,
+        422: ("The CV text could not be scored", ErrorBody),
+    },
+)
+def get_match(task_id: str) -> Any:
+    with services().db.connect() as connection:
+        row = repository.get_match(connection, task_id)
+    if row is None:
+        raise APIError(404, "match_not_found", f"no match with task id {task_id!r}")
+    if row["status"] == "queued":
+        pending = MatchPending(task_id=task_id, status="queued", result_url=_result_url(task_id))
+        return jsonify(pending.model_dump()), 202
+    return _outcome_response(task_id, row["outcome"])
+
+
+def _job_title(svc: ApiServices, body: MatchRequest) -> str:
+    """The title of the job scored against; 404 for an unknown job_id."""
+    if body.job is not None:
+        return body.job.title
+    with svc.db.connect() as connection:
+        job = repository.get_job(connection, body.job_id or "")
+    if job is None:
+        raise APIError(404, "job_not_found", f"no job with id {body.job_id!r}")
+    return str(job["title"])
+
+
+def _check_cv_text(cv_text: str, svc: ApiServices) -> None:
+    """Reject a CV the engine could not score before it is queued."""
+    try:
+        checked_cv_text(cv_text, max_chars=svc.settings.max_cv_chars)
+    except InvalidTextError as error:
+        raise APIError(_STATUS_OF_ERROR.get(error.code, 422), error.code, error.message, {"field": "cv_text"}) from None
+
+
+def _outcome_response(task_id: str, outcome: dict[str, Any]) -> Response:
+    """200 with the result, or the stored error with its status."""
+    if "error" in outcome:
+        error = outcome["error"]
+        raise APIError(_STATUS_OF_ERROR.get(error["code"], 422), error["code"], error["message"], {"task_id": task_id})
+    return jsonify(MatchResult.model_validate({"task_id": task_id, **outcome}).model_dump(mode="json"))
+
+
+def _result_url(task_id: str) -> str:
+    return url_for("match.get_match", task_id=task_id)

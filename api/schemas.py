@@ -1,0 +1,213 @@
+"""Request and response schemas: what the API validates with and what /api/openapi.json documents."""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+EducationLevelName = Literal["SMA", "D3", "S1", "S2", "S3"]
+Grade = Literal["High Match", "Medium Match", "Low Match"]
+Language = Literal["id", "en", "mixed", "unknown"]
+
+_ID = Field(min_length=1, max_length=128)
+
+
+class _Strict(BaseModel):
+    """Unknown fields are errors, so a misspelt field is reported instead of ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable snake_case code.")
+    message: str = Field(description="For humans.")
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorBody(BaseModel):
+    """Every error, whatever the status."""
+
+    error: ErrorDetail
+
+
+# -- health -------------------------------------------------------------------------------------
+
+
+class ModelStatus(BaseModel):
+    configured: str = Field(description="MODEL_NAME as configured.")
+    name: str | None = Field(description="The model the ready workers actually use (null when none is ready).")
+    fallback: bool | None = Field(description="True when the workers fell back to the bundled offline encoder.")
+
+
+class Reachability(BaseModel):
+    reachable: bool
+
+
+class WorkerStatus(BaseModel):
+    ready: int = Field(description="Worker processes that have loaded their model.")
+    processes: list[str]
+
+
+class Health(BaseModel):
+    status: Literal["ok", "degraded"] = Field(description="ok when broker, database and at least one ready worker are up.")
+    model: ModelStatus
+    broker: Reachability
+    database: Reachability
+    workers: WorkerStatus
+
+
+# -- jobs ---------------------------------------------------------------------------------------
+
+
+class JobsQuery(_Strict):
+    industry: str | None = Field(None, max_length=64, description="Only jobs of this industry (case-insensitive).")
+    page: int = Field(1, ge=1, le=100_000)
+    limit: int = Field(20, ge=1, description="Page size; larger values are capped at JOBS_PAGE_LIMIT_MAX.")
+
+
+class JobSummary(BaseModel):
+    job_id: str
+    title: str
+    company: str | None
+    industry: str
+    language: str
+    location: str | None
+    required_skills: list[str]
+    min_experience_years: float | None
+    education_level: str | None
+
+
+class Job(JobSummary):
+    description: str
+    requirements: list[str]
+
+
+class JobPage(BaseModel):
+    items: list[JobSummary]
+    page: int
+    limit: int
+    total: int
+
+
+# -- match --------------------------------------------------------------------------------------
+
+
+class InlineJob(_Strict):
+    """A job that is not in the database, sent with the request."""
+
+    title: str = Field(min_length=1, max_length=300)
+    description: str = Field(min_length=1, max_length=20_000)
+    requirements: list[str] | str = Field(description="Bullet strings, or one newline-separated text.")
+    required_skills: list[str] = Field(default_factory=list, max_length=100)
+    min_experience_years: float | None = Field(None, ge=0, le=60)
+    education_level: EducationLevelName | None = None
+    company: str | None = Field(None, max_length=300)
+    industry: str | None = Field(None, max_length=64)
+    location: str | None = Field(None, max_length=300)
+
+
+class JobChoice(_Strict):
+    """Exactly one of `job_id` (a seeded job) and `job` (an inline job)."""
+
+    job_id: str | None = Field(None, min_length=1, max_length=64)
+    job: InlineJob | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_job(self) -> JobChoice:
+        if (self.job_id is None) == (self.job is None):
+            raise ValueError("give exactly one of job_id and job")
+        return self
+
+
+class Candidate(_Strict):
+    candidate_id: str = _ID
+    candidate_name: str = Field(min_length=1, max_length=200)
+    cv_text: str = Field(description="Plain CV text (OCR already done); at most MAX_CV_CHARS characters.")
+
+
+class MatchRequest(JobChoice, Candidate):
+    """POST /api/match."""
+
+
+class ScoreComparison(BaseModel):
+    semantic_score: float = Field(ge=0, le=100)
+    keyword_score: float = Field(ge=0, le=100)
+    improvement: float = Field(description="semantic_score - keyword_score")
+
+
+class Evidence(BaseModel):
+    text: str
+    similarity: float
+
+
+class SectionScore(BaseModel):
+    """One section's score and why; profile facts (years, education levels) ride along."""
+
+    model_config = ConfigDict(extra="allow")
+
+    score: float = Field(ge=0, le=100)
+    raw_similarity: float
+    cv_source: Literal["sections", "whole_text"]
+    evidence: list[Evidence]
+
+
+class Breakdown(BaseModel):
+    skills: SectionScore
+    experience: SectionScore
+    education: SectionScore
+
+
+class MatchedSkill(BaseModel):
+    name: str
+    cv_form: str
+    job_form: str
+
+
+class MissingSkill(BaseModel):
+    name: str
+    job_form: str
+    in_catalog: bool
+
+
+class ModelInfo(BaseModel):
+    configured: str
+    name: str
+    fallback: bool
+    fallback_reason: str | None
+
+
+class CalibrationInfo(BaseModel):
+    model: str
+    method: Literal["logistic", "identity"]
+    fitted_on: str
+
+
+class MatchResult(BaseModel):
+    """One CV scored against one job."""
+
+    task_id: str
+    candidate_id: str
+    candidate_name: str
+    job_id: str | None
+    grade: Grade
+    score_comparison: ScoreComparison
+    breakdown: Breakdown
+    matched_skills: list[MatchedSkill]
+    missing_skills: list[MissingSkill]
+    other_skills: list[str]
+    language: Language
+    model: ModelInfo
+    calibration: CalibrationInfo
+    cv_sections_found: list[str]
+    warnings: list[str]
+
+
+class MatchPending(BaseModel):
+    """A match that is still queued or being scored."""
+
+    task_id: str
+    status: Literal["queued"]
+    result_url: str

@@ -1,0 +1,67 @@
+-- CV Match schema. Idempotent: safe to apply on every start. Plain SQL that SQLite and PostgreSQL
+-- both read; lists (requirements, skills) and results are JSON kept in TEXT columns.
+
+CREATE TABLE IF NOT EXISTS jobs (
+    job_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    company TEXT,
+    industry TEXT NOT NULL,
+    language TEXT NOT NULL,
+    location TEXT,
+    description TEXT NOT NULL,
+    requirements TEXT NOT NULL,          -- JSON list of strings
+    required_skills TEXT NOT NULL,       -- JSON list of canonical skill names (seed/skills.yaml)
+    min_experience_years REAL,
+    education_level TEXT,                -- SMA, D3, S1, S2 or S3
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE INDEX IF NOT EXISTS jobs_by_industry ON jobs (industry);
+
+-- One row per POST /api/match: written as 'queued' by the API, completed by the worker.
+CREATE TABLE IF NOT EXISTS match_results (
+    task_id TEXT PRIMARY KEY,
+    job_id TEXT,                         -- NULL for an inline job
+    job_title TEXT NOT NULL,
+    candidate_id TEXT NOT NULL,
+    candidate_name TEXT NOT NULL,
+    cv_sha256 TEXT NOT NULL,             -- the CV text itself is not stored
+    status TEXT NOT NULL,                -- queued, done, failed
+    grade TEXT,
+    semantic_score REAL,
+    keyword_score REAL,
+    model_name TEXT,
+    result_json TEXT,                    -- the full result, or the error for a failed match
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    finished_at TEXT
+);
+CREATE INDEX IF NOT EXISTS match_results_by_candidate ON match_results (candidate_id);
+
+-- HR batches: SQLite is their source of truth; Redis only carries the work.
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id TEXT PRIMARY KEY,
+    job_id TEXT,                         -- NULL for an inline job
+    job_json TEXT NOT NULL,              -- the job as scored (a snapshot, so later edits do not change results)
+    total INTEGER NOT NULL,
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    finished_at TEXT
+);
+
+CREATE TABLE IF NOT EXISTS batch_items (
+    batch_id TEXT NOT NULL REFERENCES batches (batch_id) ON DELETE CASCADE,
+    item_index INTEGER NOT NULL,
+    candidate_id TEXT NOT NULL,
+    candidate_name TEXT NOT NULL,
+    cv_text TEXT,                        -- kept only until the item is scored
+    cv_sha256 TEXT NOT NULL,
+    status TEXT NOT NULL,                -- pending, done, failed
+    semantic_score REAL,
+    result_json TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    enqueued_at TEXT,
+    finished_at TEXT,
+    PRIMARY KEY (batch_id, item_index),
+    UNIQUE (batch_id, candidate_id)
+);
+CREATE INDEX IF NOT EXISTS batch_items_by_status ON batch_items (status, enqueued_at);

@@ -1,0 +1,51 @@
+"""The Celery app and Redis client, built from settings, for both the API and the worker.
+
+The API only sends tasks by name (`MATCH_TASK`), so it never imports the task code or torch.
+"""
+from __future__ import annotations
+
+import redis
+from celery import Celery
+
+from shared.config import Settings
+
+MATCH_TASK = "cv_match.match_cv"
+QUEUE = "cv_match"
+
+
+def create_celery(settings: Settings, *, include: tuple[str, ...] = ()) -> Celery:
+    """A Celery app whose broker, result backend and timeouts come from `settings`."""
+    app = Celery("cv_match", broker=settings.redis_url, backend=settings.celery_result_backend, include=list(include))
+    timeout = settings.broker_timeout_seconds
+    app.conf.update(
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_default_queue=QUEUE,
+        result_expires=settings.result_ttl_seconds,
+        # A task is acknowledged after it ran, so a worker that dies mid-task hands it back.
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_track_started=True,
+        worker_send_task_events=True,
+        task_send_sent_event=True,
+        broker_connection_retry_on_startup=True,
+        broker_transport_options={"socket_connect_timeout": timeout, "socket_timeout": max(5.0, timeout)},
+        redis_socket_connect_timeout=timeout,
+        # The default result-backend policy retries a lost Redis for about 20 s; the API must
+        # answer 503 within about two seconds, and recovers on its own once Redis is back.
+        result_backend_transport_options={
+            "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+        },
+        worker_hijack_root_logger=False,
+    )
+    return app
+
+
+def create_redis(settings: Settings) -> redis.Redis:
+    """A Redis client on the broker's URL with short timeouts (health checks, readiness)."""
+    timeout = settings.broker_timeout_seconds
+    return redis.Redis.from_url(
+        settings.redis_url, socket_connect_timeout=timeout, socket_timeout=max(2.0, timeout), decode_responses=True
+    )

@@ -1,0 +1,133 @@
+"""The queries the API and the worker run: jobs, and the results of single matches.
+
+Plain SQL through SQLAlchemy Core, portable between SQLite and PostgreSQL. Every function
+takes an open connection, so the caller decides the transaction.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+_JOB_COLUMNS = (
+    "job_id, title, company, industry, language, location, description, requirements, "
+    "required_skills, min_experience_years, education_level"
+)
+_JSON_JOB_FIELDS = ("requirements", "required_skills")
+
+
+def _job_from_row(row: Any) -> dict[str, Any]:
+    job = dict(row._mapping)
+    for field in _JSON_JOB_FIELDS:
+        job[field] = json.loads(job[field])
+    return job
+
+
+def list_jobs(connection: Connection, *, industry: str | None, page: int, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """One page of jobs (optionally of one industry, case-insensitive) and the total count."""
+    where = "WHERE LOWER(industry) = LOWER(:industry)" if industry else ""
+    params = {"industry": industry, "limit": limit, "offset": (page - 1) * limit}
+    total = connection.execute(text(f"SELECT COUNT(*) FROM jobs {where}"), params).scalar_one()
+    rows = connection.execute(
+        text(f"SELECT {_JOB_COLUMNS} FROM jobs {where} ORDER BY job_id LIMIT :limit OFFSET :offset"), params
+    )
+    return [_job_from_row(row) for row in rows], int(total)
+
+
+def get_job(connection: Connection, job_id: str) -> dict[str, Any] | None:
+    """The job with this id, or None."""
+    row = connection.execute(text(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE job_id = :job_id"), {"job_id": job_id}).first()
+    return _job_from_row(row) if row else None
+
+
+def all_jobs(connection: Connection) -> list[dict[str, Any]]:
+    """Every job, by id."""
+    return [_job_from_row(row) for row in connection.execute(text(f"SELECT {_JOB_COLUMNS} FROM jobs ORDER BY job_id"))]
+
+
+def record_match_queued(
+    connection: Connection,
+    *,
+    task_id: str,
+    job_id: str | None,
+    job_title: str,
+    candidate_id: str,
+    candidate_name: str,
+    cv_sha256: str,
+) -> None:
+    """Note a match request before it is enqueued, so its id is known while it waits."""
+    connection.execute(
+        text(
+            "INSERT INTO match_results (task_id, job_id, job_title, candidate_id, candidate_name, cv_sha256, status) "
+            "VALUES (:task_id, :job_id, :job_title, :candidate_id, :candidate_name, :cv_sha256, 'queued')"
+        ),
+        {
+            "task_id": task_id,
+            "job_id": job_id,
+            "job_title": job_title,
+            "candidate_id": candidate_id,
+            "candidate_name": candidate_name,
+            "cv_sha256": cv_sha256,
+        },
+    )
+
+
+def forget_match(connection: Connection, task_id: str) -> None:
+    """Remove a queued match that could not be enqueued."""
+    connection.execute(text("DELETE FROM match_results WHERE task_id = :task_id AND status = 'queued'"), {"task_id": task_id})
+
+
+def record_match_outcome(
+    connection: Connection,
+    *,
+    task_id: str,
+    job_id: str | None,
+    job_title: str,
+    candidate_id: str,
+    candidate_name: str,
+    cv_sha256: str,
+    outcome: dict[str, Any],
+) -> None:
+    """Store a finished match (`outcome` is a result, or `{"error": {...}}` for a CV that cannot be scored).
+
+    Idempotent: the first finished outcome of a task stays; a redelivered task changes nothing.
+    """
+    failed = "error" in outcome
+    scores = outcome.get("score_comparison", {})
+    connection.execute(
+        text(
+            "INSERT INTO match_results (task_id, job_id, job_title, candidate_id, candidate_name, cv_sha256, status, "
+            "grade, semantic_score, keyword_score, model_name, result_json, finished_at) "
+            "VALUES (:task_id, :job_id, :job_title, :candidate_id, :candidate_name, :cv_sha256, :status, "
+            ":grade, :semantic_score, :keyword_score, :model_name, :result_json, CURRENT_TIMESTAMP) "
+            "ON CONFLICT (task_id) DO UPDATE SET status = excluded.status, grade = excluded.grade, "
+            "semantic_score = excluded.semantic_score, keyword_score = excluded.keyword_score, "
+            "model_name = excluded.model_name, result_json = excluded.result_json, finished_at = excluded.finished_at "
+            "WHERE match_results.status = 'queued'"
+        ),
+        {
+            "task_id": task_id,
+            "job_id": job_id,
+            "job_title": job_title,
+            "candidate_id": candidate_id,
+            "candidate_name": candidate_name,
+            "cv_sha256": cv_sha256,
+            "status": "failed" if failed else "done",
+            "grade": outcome.get("grade"),
+            "semantic_score": scores.get("semantic_score"),
+            "keyword_score": scores.get("keyword_score"),
+            "model_name": (outcome.get("model") or {}).get("name"),
+            "result_json": json.dumps(outcome, ensure_ascii=False),
+        },
+    )
+
+
+def get_match(connection: Connection, task_id: str) -> dict[str, Any] | None:
+    """A match row: `status` and, once finished, `outcome` (the stored result or error)."""
+    row = connection.execute(
+        text("SELECT task_id, status, result_json FROM match_results WHERE task_id = :task_id"), {"task_id": task_id}
+    ).first()
+    if row is None:
+        return None
+    return {"task_id": row.task_id, "status": row.status, "outcome": json.loads(row.result_json) if row.result_json else None}

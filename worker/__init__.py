@@ -1,0 +1,1 @@
+"""The Celery worker: loads the model once per child process and scores CVs."""
