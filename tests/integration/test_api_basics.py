@@ -137,3 +137,16 @@ def test_api_process_does_not_import_torch_or_the_engine(settings: Settings) -> 
     )
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert output.stdout.strip() == "[]"
+
+
+def test_unexpected_exceptions_are_500_in_the_error_shape_without_a_trace(settings: Settings, caplog: pytest.LogCaptureFixture) -> None:
+    app = create_app(settings)
+
+    @app.get("/api/explode")
+    def explode() -> None:
+        raise RuntimeError("secret internals")
+
+    response = app.test_client().get("/api/explode", headers={"Authorization": f"Bearer {settings.app_token.get_secret_value()}"})  # type: ignore[union-attr]
+    error = assert_error(response, 500, "internal_error")
+    assert "secret internals" not in response.get_data(as_text=True) and "Traceback" not in response.get_data(as_text=True)
+    assert "secret internals" in caplog.text and error["details"] == {}

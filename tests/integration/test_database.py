@@ -1,0 +1,46 @@
+"""Schema and seed on a real SQLite file: idempotent, WAL mode, busy timeout, seed content."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import text
+
+from shared.config import PROJECT_ROOT
+from shared.db import create_db_engine, init_db
+from shared.engine.skills import SkillCatalog
+
+SEED = PROJECT_ROOT / "seed"
+
+
+def test_init_db_is_idempotent(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'nested' / 'cv.db'}")
+    first = init_db(engine, SEED)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE jobs SET title = 'Edited' WHERE job_id = 'J01'"))
+    assert init_db(engine, SEED) == first >= 30
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT title FROM jobs WHERE job_id = 'J01'")).scalar_one() == "Edited"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'cv.db'}")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 30_000
+
+
+def test_seed_jobs_are_varied_and_use_canonical_skills(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'cv.db'}")
+    init_db(engine, SEED)
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT * FROM jobs")).mappings().all()
+    catalog = SkillCatalog.from_file(SEED / "skills.yaml")
+    assert len({row["industry"] for row in rows}) >= 8
+    languages = [row["language"] for row in rows]
+    assert abs(languages.count("id") - languages.count("en")) <= 4
+    for row in rows:
+        skills = json.loads(row["required_skills"])
+        assert skills and all(skill in catalog.skills for skill in skills), row["job_id"]
+        assert json.loads(row["requirements"]) and row["description"]
+        assert row["education_level"] in {"SMA", "D3", "S1", "S2", "S3"} and row["min_experience_years"] is not None
