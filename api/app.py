@@ -13,7 +13,7 @@ from flask_cors import CORS
 
 from api.auth import require_token
 from api.errors import register_error_handlers
-from api.routes import docs, health, jobs, match
+from api.routes import batches, docs, health, jobs, match
 from api.services import ApiServices
 from shared.config import Settings, get_settings
 from shared.db import init_db
@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     if problem is not None:
         raise InsecureConfigurationError(f"refusing to start: {problem} (set a long random APP_TOKEN in .env)")
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config.update(
         APP_TOKEN=settings.app_token.get_secret_value(),  # type: ignore[union-attr]
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     CORS(app, resources={r"/api/*": {"origins": settings.cors_origins}}, expose_headers=["Retry-After"])
     register_error_handlers(app)
     app.before_request(require_token)
-    for blueprint in (health.bp, jobs.bp, match.bp, docs.bp):
+    for blueprint in (health.bp, jobs.bp, match.bp, batches.bp, docs.bp):
         app.register_blueprint(blueprint, url_prefix="/api")
 
     @app.cli.command("init-db")

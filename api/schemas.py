@@ -185,10 +185,9 @@ class CalibrationInfo(BaseModel):
     fitted_on: str
 
 
-class MatchResult(BaseModel):
+class ScoredCandidate(BaseModel):
     """One CV scored against one job."""
 
-    task_id: str
     candidate_id: str
     candidate_name: str
     job_id: str | None
@@ -205,9 +204,88 @@ class MatchResult(BaseModel):
     warnings: list[str]
 
 
+class MatchResult(ScoredCandidate):
+    """The answer to POST /api/match."""
+
+    task_id: str
+
+
 class MatchPending(BaseModel):
     """A match that is still queued or being scored."""
 
     task_id: str
     status: Literal["queued"]
     result_url: str
+
+
+# -- batches ------------------------------------------------------------------------------------
+
+
+class BatchRequest(JobChoice):
+    """POST /api/batches: one job and the candidates to score against it."""
+
+    candidates: list[Candidate] = Field(min_length=1, description="At most BATCH_MAX_CANDIDATES; candidate_id unique.")
+
+
+class BatchAccepted(BaseModel):
+    batch_id: str
+    status_url: str
+    results_csv_url: str
+    total: int
+    rejected: int = Field(description="Candidates refused before scoring (e.g. empty CV text); they end as failed.")
+
+
+class BatchSummary(BaseModel):
+    batch_id: str
+    job_id: str | None
+    job_title: str | None
+    status: Literal["queued", "running", "completed", "completed_with_errors"]
+    total: int
+    done: int
+    failed: int
+    progress: float = Field(ge=0, le=100, description="Percentage of items done or failed.")
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+class RankedResult(ScoredCandidate):
+    rank: int = Field(ge=1, description="1 = the best semantic_score in the batch.")
+
+
+class ItemError(BaseModel):
+    code: str
+    message: str
+
+
+class FailedItem(BaseModel):
+    index: int = Field(description="Position of the candidate in the request.")
+    candidate_id: str
+    candidate_name: str
+    error: ItemError
+
+
+class BatchStatus(BatchSummary):
+    """A batch; `results` and `failures` are filled once it is finished."""
+
+    results: list[RankedResult]
+    failures: list[FailedItem]
+    limit: int | None
+    offset: int
+
+
+class BatchResultsQuery(_Strict):
+    limit: int | None = Field(None, ge=1, le=10_000, description="Results per page (all when absent).")
+    offset: int = Field(0, ge=0)
+
+
+class BatchListQuery(_Strict):
+    limit: int = Field(20, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+class BatchPage(BaseModel):
+    items: list[BatchSummary]
+    limit: int
+    offset: int
+    total: int

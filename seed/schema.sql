@@ -43,8 +43,10 @@ CREATE TABLE IF NOT EXISTS batches (
     job_json TEXT NOT NULL,              -- the job as scored (a snapshot, so later edits do not change results)
     total INTEGER NOT NULL,
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    finished_at TEXT
+    started_at TEXT,                     -- when a worker first picked up one of its items
+    finished_at TEXT                     -- when its last item was done or failed
 );
+CREATE INDEX IF NOT EXISTS batches_by_creation ON batches (created_at);
 
 CREATE TABLE IF NOT EXISTS batch_items (
     batch_id TEXT NOT NULL REFERENCES batches (batch_id) ON DELETE CASCADE,
@@ -54,11 +56,11 @@ CREATE TABLE IF NOT EXISTS batch_items (
     cv_text TEXT,                        -- kept only until the item is scored
     cv_sha256 TEXT NOT NULL,
     status TEXT NOT NULL,                -- pending, done, failed
+    task_id TEXT,                        -- the queued task that should score it (re-enqueued if Redis lost it)
     semantic_score REAL,
     result_json TEXT,
     error_code TEXT,
     error_message TEXT,
-    attempts INTEGER NOT NULL DEFAULT 0,
     enqueued_at TEXT,
     finished_at TEXT,
     PRIMARY KEY (batch_id, item_index),

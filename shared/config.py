@@ -54,8 +54,19 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"],
         description="Browser origins allowed to call the API (comma-separated).",
     )
-    max_request_bytes: int = Field(2_000_000, ge=10_000, description="Largest request body accepted (413 above).")
+    max_request_bytes: int = Field(10_000_000, ge=10_000, description="Largest request body accepted (413 above).")
     jobs_page_limit_max: int = Field(100, ge=1, description="Largest page size of GET /api/jobs.")
+    batch_max_candidates: int = Field(500, ge=1, description="Most candidates in one batch (413 above).")
+    batch_chunk_size: int = Field(16, ge=1, le=256, description="CVs a worker scores in one task (one encoder call).")
+    task_visibility_timeout_seconds: int = Field(
+        600, ge=5, description="A task taken by a worker that died unannounced (kill -9) goes back to the queue after this long."
+    )
+    requeue_sweep_seconds: float = Field(
+        60.0, gt=0, description="How often each worker re-enqueues pending batch items whose task Redis lost."
+    )
+    requeue_grace_seconds: float = Field(
+        30.0, ge=0, description="Pending items younger than this are never re-enqueued (their task may be on its way)."
+    )
     worker_concurrency: int = Field(1, ge=1, description="Worker child processes; concurrency x TORCH_THREADS should not exceed the cores.")
     worker_ready_ttl_seconds: int = Field(30, ge=5, description="A worker process that stops reporting for this long is no longer counted as ready.")
 

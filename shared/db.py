@@ -12,12 +12,15 @@ import argparse
 import re
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from contextlib import AbstractContextManager
+
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from shared.config import Settings, get_settings
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_IMMEDIATE = "cv_match_immediate"
 # Statements in the seed files end with ";" at the end of a line; literals never do.
 _STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?$", re.MULTILINE)
 
@@ -33,6 +36,8 @@ def create_db_engine(database_url: str) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin (see _begin).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
@@ -40,7 +45,20 @@ def create_db_engine(database_url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        # A write transaction takes the write lock up front: a deferred one that reads first and
+        # writes later fails at once with "database is locked" when another writer got in between,
+        # and the busy timeout cannot help it.
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
     return engine
+
+
+def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
+    """A transaction that writes (BEGIN IMMEDIATE on SQLite); commits on success, rolls back on error."""
+    return engine.execution_options(**{_IMMEDIATE: True}).begin()
 
 
 def sql_statements(script: str) -> list[str]:
@@ -59,7 +77,7 @@ def init_db(engine: Engine, seed_dir: Path) -> int:
     Returns:
         The number of jobs in the database afterwards.
     """
-    with engine.begin() as connection:
+    with write_transaction(engine) as connection:
         for name in ("schema.sql", "jobs_seed.sql"):
             for statement in sql_statements((seed_dir / name).read_text(encoding="utf-8")):
                 connection.exec_driver_sql(statement)

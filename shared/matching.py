@@ -1,33 +1,50 @@
-"""Score one candidate with the engine and shape the outcome the API returns and the database keeps."""
+"""Score candidates with the engine and shape the outcomes the API returns and the database keeps."""
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from shared.engine.jobs import JobPosting
 from shared.engine.matcher import Matcher
+from shared.engine.results import MatchResult
 from shared.engine.text_checks import InvalidTextError
+
+logger = logging.getLogger(__name__)
 
 
 def error_outcome(code: str, message: str) -> dict[str, Any]:
-    """An outcome for a CV that cannot be scored, in the API's error shape."""
+    """An outcome for a CV that could not be scored, in the API's error shape."""
     return {"error": {"code": code, "message": message, "details": {}}}
 
 
-def score_candidates(
-    matcher: Matcher, job: JobPosting, candidates: list[dict[str, str]]
-) -> list[dict[str, Any]]:
-    """Score candidates ({candidate_id, candidate_name, cv_text}) against one job.
+def score_candidates(matcher: Matcher, job: JobPosting, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Score candidates ({candidate_id, candidate_name, cv_text}) against one job, in one encoder call.
 
-    Returns one outcome per candidate, in order: the result with the candidate's id and
-    name, or an error outcome for a CV the engine cannot score.
+    Never raises for a single CV: a CV the engine refuses gets its error outcome, and if the
+    engine fails on the whole group, each CV is tried alone so that only the one that breaks
+    it is marked `scoring_error`.
     """
-    outcomes = matcher.score_many(job, [c["cv_text"] for c in candidates])
-    shaped = []
-    for candidate, outcome in zip(candidates, outcomes):
-        if isinstance(outcome, InvalidTextError):
-            shaped.append(error_outcome(outcome.code, outcome.message))
-        else:
-            shaped.append(
-                {"candidate_id": candidate["candidate_id"], "candidate_name": candidate["candidate_name"], **outcome.to_dict()}
-            )
-    return shaped
+    try:
+        outcomes = matcher.score_many(job, [c["cv_text"] for c in candidates])
+    except InvalidTextError as error:  # the job itself cannot be scored
+        return [error_outcome(error.code, error.message) for _ in candidates]
+    except Exception:
+        logger.exception("scoring %d CVs together failed; scoring them one by one", len(candidates))
+        outcomes = [_score_alone(matcher, job, c["cv_text"]) for c in candidates]
+    return [_shape(candidate, outcome) for candidate, outcome in zip(candidates, outcomes)]
+
+
+def _score_alone(matcher: Matcher, job: JobPosting, cv_text: str) -> MatchResult | InvalidTextError | dict[str, Any]:
+    try:
+        return matcher.score_many(job, [cv_text])[0]
+    except Exception:
+        logger.exception("the engine failed on one CV")
+        return error_outcome("scoring_error", "the engine failed on this CV; the error has been logged")
+
+
+def _shape(candidate: dict[str, Any], outcome: MatchResult | InvalidTextError | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(outcome, InvalidTextError):
+        return error_outcome(outcome.code, outcome.message)
+    if isinstance(outcome, dict):
+        return outcome
+    return {"candidate_id": candidate["candidate_id"], "candidate_name": candidate["candidate_name"], **outcome.to_dict()}

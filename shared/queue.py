@@ -4,13 +4,18 @@ The API only sends tasks by name (`MATCH_TASK`), so it never imports the task co
 """
 from __future__ import annotations
 
+import json
+
 import redis
 from celery import Celery
 
 from shared.config import Settings
 
 MATCH_TASK = "cv_match.match_cv"
+BATCH_TASK = "cv_match.score_batch_chunk"
 QUEUE = "cv_match"
+# Where kombu's Redis transport keeps messages a worker took but has not acknowledged yet.
+_UNACKED_HASH = "unacked"
 
 
 def create_celery(settings: Settings, *, include: tuple[str, ...] = ()) -> Celery:
@@ -31,7 +36,15 @@ def create_celery(settings: Settings, *, include: tuple[str, ...] = ()) -> Celer
         worker_send_task_events=True,
         task_send_sent_event=True,
         broker_connection_retry_on_startup=True,
-        broker_transport_options={"socket_connect_timeout": timeout, "socket_timeout": max(5.0, timeout)},
+        broker_transport_options={
+            "socket_connect_timeout": timeout,
+            "socket_timeout": max(5.0, timeout),
+            "visibility_timeout": settings.task_visibility_timeout_seconds,
+            # How often a worker looks for tasks taken by a dead worker whose visibility timeout
+            # ran out (kombu's default is every 100 s); the scan is one cheap sorted-set range.
+            "unacked_restore_interval": max(1, min(10, settings.task_visibility_timeout_seconds // 5)),
+            "unacked_restore_throttle": 1,
+        },
         redis_socket_connect_timeout=timeout,
         # The default result-backend policy retries a lost Redis for about 20 s; the API must
         # answer 503 within about two seconds, and recovers on its own once Redis is back.
@@ -49,3 +62,12 @@ def create_redis(settings: Settings) -> redis.Redis:
     return redis.Redis.from_url(
         settings.redis_url, socket_connect_timeout=timeout, socket_timeout=max(2.0, timeout), decode_responses=True
     )
+
+
+def task_ids_in_broker(client: redis.Redis) -> set[str]:
+    """Ids of the tasks Redis holds for us: queued, or taken by a worker and not yet acknowledged."""
+    ids = {json.loads(raw)["headers"]["id"] for raw in client.lrange(QUEUE, 0, -1)}
+    for raw in client.hvals(_UNACKED_HASH):
+        message = json.loads(raw)[0]
+        ids.add(message["headers"]["id"])
+    return ids

@@ -1,4 +1,4 @@
-"""Thin tasks: decode the request, call the engine, store the outcome."""
+"""Thin tasks: decode ids, call the engine, store the outcome."""
 from __future__ import annotations
 
 import logging
@@ -7,23 +7,22 @@ from typing import Any
 from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
+from shared import batch_store
+from shared.db import write_transaction
 from shared.engine.jobs import JobPosting
 from shared.engine.text_checks import cv_fingerprint
 from shared.matching import error_outcome, score_candidates
-from shared.queue import MATCH_TASK
+from shared.queue import BATCH_TASK, MATCH_TASK
 from shared.repository import get_job, record_match_outcome
 from worker.runtime import current_runtime
 
 logger = logging.getLogger(__name__)
 
+# A database briefly unavailable (locked past the busy timeout, a PostgreSQL restart): try again later.
+_RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_kwargs": {"max_retries": 5}}
 
-@shared_task(
-    name=MATCH_TASK,
-    bind=True,
-    autoretry_for=(OperationalError,),  # a database briefly unavailable: try again, later
-    retry_backoff=True,
-    retry_kwargs={"max_retries": 5},
-)
+
+@shared_task(name=MATCH_TASK, bind=True, **_RETRY)
 def match_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
     """Score one CV against a seeded job (`job_id`) or an inline `job`; store and return the outcome."""
     runtime = current_runtime()
@@ -39,7 +38,7 @@ def match_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
         job = JobPosting.from_dict(job_data)
         outcome = score_candidates(runtime.matcher, job, [request])[0]
         job_title = job.title
-    with runtime.db.begin() as connection:
+    with write_transaction(runtime.db) as connection:
         record_match_outcome(
             connection,
             task_id=self.request.id,
@@ -52,3 +51,21 @@ def match_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
         )
     logger.info("match %s scored: %s", self.request.id, outcome.get("grade") or outcome.get("error", {}).get("code"))
     return outcome
+
+
+@shared_task(name=BATCH_TASK, bind=True, **_RETRY)
+def score_batch_chunk(self: Any, batch_id: str, item_indexes: list[int]) -> dict[str, Any]:
+    """Score the still-pending items of one chunk of a batch in one engine call and store them."""
+    runtime = current_runtime()
+    with runtime.db.connect() as connection:
+        job = batch_store.batch_job(connection, batch_id)
+        candidates = batch_store.pending_candidates(connection, batch_id, item_indexes)
+    if job is None or not candidates:  # deleted, or already scored by an earlier delivery
+        return {"batch_id": batch_id, "stored": 0}
+    with write_transaction(runtime.db) as connection:
+        batch_store.mark_started(connection, batch_id)
+    outcomes = score_candidates(runtime.matcher, JobPosting.from_dict(job), candidates)
+    with write_transaction(runtime.db) as connection:
+        stored = batch_store.store_outcomes(connection, batch_id, zip((c["item_index"] for c in candidates), outcomes))
+    logger.info("batch %s: stored %d of %d items of task %s", batch_id, stored, len(candidates), self.request.id)
+    return {"batch_id": batch_id, "stored": stored}

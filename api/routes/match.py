@@ -12,12 +12,13 @@ from api.errors import APIError
 from api.schemas import ErrorBody, MatchPending, MatchRequest, MatchResult
 from api.services import ApiServices, services
 from shared import repository
+from shared.db import write_transaction
 from shared.engine.text_checks import InvalidTextError, checked_cv_text, cv_fingerprint
 from shared.queue import MATCH_TASK
 
 bp = Blueprint("match", __name__)
 
-_STATUS_OF_ERROR = {"cv_text_too_long": 413, "job_not_found": 404}
+_STATUS_OF_ERROR = {"cv_text_too_long": 413, "job_not_found": 404, "scoring_error": 500}
 _COMMON_ERRORS = {401: ("No or wrong token", ErrorBody), 404: ("Unknown job or match", ErrorBody)}
 
 
@@ -42,7 +43,7 @@ def create_match(body: MatchRequest) -> Any:
     job_title = _job_title(svc, body)
     _check_cv_text(body.cv_text, svc)
     task_id = str(uuid.uuid4())
-    with svc.db.begin() as connection:
+    with write_transaction(svc.db) as connection:
         repository.record_match_queued(
             connection,
             task_id=task_id,
@@ -55,7 +56,7 @@ def create_match(body: MatchRequest) -> Any:
     try:
         result = dispatch.send(svc, MATCH_TASK, task_id=task_id, kwargs={"request": body.model_dump(mode="json")})
     except APIError:
-        with svc.db.begin() as connection:
+        with write_transaction(svc.db) as connection:
             repository.forget_match(connection, task_id)
         raise
     outcome = dispatch.wait(result, timeout=svc.settings.match_timeout_seconds, result_url=_result_url(task_id))

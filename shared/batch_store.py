@@ -1,0 +1,286 @@
+"""Batches in the database, their source of truth: items stay `pending` until a worker stores them.
+
+Plain SQL through SQLAlchemy Core, portable between SQLite and PostgreSQL. Timestamps are
+written from Python as UTC `YYYY-MM-DD HH:MM:SS` text so that they compare the same everywhere.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+PENDING, DONE, FAILED = "pending", "done", "failed"
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """A candidate of a new batch; `rejection` is (code, message) for a CV refused before scoring."""
+
+    index: int
+    candidate_id: str
+    candidate_name: str
+    cv_text: str
+    cv_sha256: str
+    rejection: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """One task to enqueue: a task id and the item indexes it scores."""
+
+    task_id: str
+    batch_id: str
+    item_indexes: tuple[int, ...]
+
+
+def utc_now(offset_seconds: float = 0.0) -> str:
+    """UTC time as stored: `YYYY-MM-DD HH:MM:SS`."""
+    return (datetime.now(timezone.utc) + timedelta(seconds=offset_seconds)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def iso(stored: str | None) -> str | None:
+    """A stored timestamp as ISO 8601 UTC (`2026-11-27T20:51:00Z`)."""
+    return None if stored is None else stored[:19].replace(" ", "T") + "Z"
+
+
+def chunk_tasks(batch_id: str, indexes: Sequence[int], chunk_size: int) -> list[ChunkTask]:
+    """Cut item indexes into tasks of at most `chunk_size` items, each with a fresh task id."""
+    return [
+        ChunkTask(str(uuid.uuid4()), batch_id, tuple(indexes[start : start + chunk_size]))
+        for start in range(0, len(indexes), chunk_size)
+    ]
+
+
+def create_batch(
+    connection: Connection, *, batch_id: str, job_id: str | None, job: dict[str, Any], items: Sequence[NewItem], chunk_size: int
+) -> list[ChunkTask]:
+    """Write a batch and one row per candidate; returns the tasks to enqueue for its pending items."""
+    now = utc_now()
+    connection.execute(
+        text("INSERT INTO batches (batch_id, job_id, job_json, total, created_at) VALUES (:b, :j, :job, :total, :now)"),
+        {"b": batch_id, "j": job_id, "job": json.dumps(job, ensure_ascii=False), "total": len(items), "now": now},
+    )
+    tasks = chunk_tasks(batch_id, [item.index for item in items if item.rejection is None], chunk_size)
+    task_of = {index: task.task_id for task in tasks for index in task.item_indexes}
+    connection.execute(
+        text(
+            "INSERT INTO batch_items (batch_id, item_index, candidate_id, candidate_name, cv_text, cv_sha256, status, "
+            "task_id, error_code, error_message, enqueued_at, finished_at) VALUES (:batch_id, :index, :candidate_id, "
+            ":candidate_name, :cv_text, :cv_sha256, :status, :task_id, :error_code, :error_message, :enqueued_at, :finished_at)"
+        ),
+        [
+            {
+                "batch_id": batch_id,
+                "index": item.index,
+                "candidate_id": item.candidate_id,
+                "candidate_name": item.candidate_name,
+                "cv_text": None if item.rejection else item.cv_text,
+                "cv_sha256": item.cv_sha256,
+                "status": FAILED if item.rejection else PENDING,
+                "task_id": task_of.get(item.index),
+                "error_code": item.rejection[0] if item.rejection else None,
+                "error_message": item.rejection[1] if item.rejection else None,
+                "enqueued_at": None if item.rejection else now,
+                "finished_at": now if item.rejection else None,
+            }
+            for item in items
+        ],
+    )
+    if not tasks:  # every CV was refused: the batch is already finished
+        connection.execute(text("UPDATE batches SET finished_at = :now WHERE batch_id = :b"), {"now": now, "b": batch_id})
+    return tasks
+
+
+def batch_job(connection: Connection, batch_id: str) -> dict[str, Any] | None:
+    """The job snapshot a batch is scored against."""
+    raw = connection.execute(text("SELECT job_json FROM batches WHERE batch_id = :b"), {"b": batch_id}).scalar()
+    return None if raw is None else json.loads(raw)
+
+
+def pending_candidates(connection: Connection, batch_id: str, indexes: Sequence[int]) -> list[dict[str, Any]]:
+    """The still-pending items among `indexes`, with their CV text (already scored ones are skipped)."""
+    rows = connection.execute(
+        text(
+            "SELECT item_index, candidate_id, candidate_name, cv_text FROM batch_items "
+            "WHERE batch_id = :b AND status = 'pending' ORDER BY item_index"
+        ),
+        {"b": batch_id},
+    )
+    wanted = set(indexes)
+    return [dict(row._mapping) for row in rows if row.item_index in wanted]
+
+
+def mark_started(connection: Connection, batch_id: str) -> None:
+    """Note when a worker first picked up the batch."""
+    connection.execute(
+        text("UPDATE batches SET started_at = :now WHERE batch_id = :b AND started_at IS NULL"), {"now": utc_now(), "b": batch_id}
+    )
+
+
+def store_outcomes(connection: Connection, batch_id: str, outcomes: Iterable[tuple[int, dict[str, Any]]]) -> int:
+    """Store scored items and drop their CV text; finish the batch when nothing is pending.
+
+    Idempotent: only pending items change, so a task that runs twice stores each result once.
+
+    Returns:
+        How many items this call completed.
+    """
+    now = utc_now()
+    rows = []
+    for index, outcome in outcomes:
+        error = outcome.get("error")
+        rows.append(
+            {
+                "b": batch_id,
+                "i": index,
+                "status": FAILED if error else DONE,
+                "score": None if error else outcome["score_comparison"]["semantic_score"],
+                "result": None if error else json.dumps(outcome, ensure_ascii=False),
+                "code": error["code"] if error else None,
+                "message": error["message"] if error else None,
+                "now": now,
+            }
+        )
+    if not rows:
+        return 0
+    updated = connection.execute(
+        text(
+            "UPDATE batch_items SET status = :status, semantic_score = :score, result_json = :result, error_code = :code, "
+            "error_message = :message, finished_at = :now, cv_text = NULL "
+            "WHERE batch_id = :b AND item_index = :i AND status = 'pending'"
+        ),
+        rows,
+    ).rowcount
+    connection.execute(
+        text(
+            "UPDATE batches SET finished_at = :now WHERE batch_id = :b AND finished_at IS NULL AND NOT EXISTS "
+            "(SELECT 1 FROM batch_items WHERE batch_id = :b AND status = 'pending')"
+        ),
+        {"now": now, "b": batch_id},
+    )
+    return int(updated)
+
+
+def batch_summary(connection: Connection, batch_id: str) -> dict[str, Any] | None:
+    """Status, counts, progress and timestamps of one batch, or None if unknown."""
+    summaries = _summaries(connection, "WHERE b.batch_id = :b", {"b": batch_id})
+    return summaries[0] if summaries else None
+
+
+def recent_batches(connection: Connection, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """Batches, newest first, and how many there are."""
+    total = connection.execute(text("SELECT COUNT(*) FROM batches")).scalar_one()
+    return _summaries(connection, "", {}, order_limit=(limit, offset)), int(total)
+
+
+def _summaries(
+    connection: Connection, where: str, params: dict[str, Any], *, order_limit: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    paging = ""
+    if order_limit is not None:
+        paging = "ORDER BY b.created_at DESC, b.batch_id LIMIT :limit OFFSET :offset"
+        params = {**params, "limit": order_limit[0], "offset": order_limit[1]}
+    rows = connection.execute(
+        text(
+            "SELECT b.batch_id, b.job_id, b.job_json, b.total, b.created_at, b.started_at, b.finished_at, "
+            "SUM(CASE WHEN i.status = 'done' THEN 1 ELSE 0 END) AS done, "
+            "SUM(CASE WHEN i.status = 'failed' THEN 1 ELSE 0 END) AS failed "
+            f"FROM batches b LEFT JOIN batch_items i ON i.batch_id = b.batch_id {where} "
+            f"GROUP BY b.batch_id, b.job_id, b.job_json, b.total, b.created_at, b.started_at, b.finished_at {paging}"
+        ),
+        params,
+    )
+    return [_summary(row._mapping) for row in rows]
+
+
+def _summary(row: Any) -> dict[str, Any]:
+    done, failed, total = int(row["done"] or 0), int(row["failed"] or 0), int(row["total"])
+    if row["finished_at"] is not None:
+        status = "completed_with_errors" if failed else "completed"
+    else:
+        status = "running" if row["started_at"] is not None else "queued"
+    return {
+        "batch_id": row["batch_id"],
+        "job_id": row["job_id"],
+        "job_title": json.loads(row["job_json"]).get("title"),
+        "status": status,
+        "total": total,
+        "done": done,
+        "failed": failed,
+        "progress": round(100.0 * (done + failed) / total, 1) if total else 100.0,
+        "created_at": iso(row["created_at"]),
+        "started_at": iso(row["started_at"]),
+        "finished_at": iso(row["finished_at"]),
+    }
+
+
+def ranked_results(connection: Connection, batch_id: str, *, limit: int | None, offset: int) -> list[dict[str, Any]]:
+    """Scored items, best semantic score first, each result with its `rank` (1 = best)."""
+    # SQLite has no OFFSET without LIMIT, so "all from offset" skips rows here instead.
+    paging = "" if limit is None else "LIMIT :limit OFFSET :offset"
+    rows = connection.execute(
+        text(
+            "SELECT result_json FROM batch_items WHERE batch_id = :b AND status = 'done' "
+            f"ORDER BY semantic_score DESC, item_index {paging}"
+        ),
+        {"b": batch_id, "limit": limit, "offset": offset},
+    ).all()
+    if limit is None:
+        rows = rows[offset:]
+    return [{"rank": offset + position, **json.loads(row.result_json)} for position, row in enumerate(rows, start=1)]
+
+
+def failed_items(connection: Connection, batch_id: str) -> list[dict[str, Any]]:
+    """Items that could not be scored, with the reason."""
+    rows = connection.execute(
+        text(
+            "SELECT item_index, candidate_id, candidate_name, error_code, error_message FROM batch_items "
+            "WHERE batch_id = :b AND status = 'failed' ORDER BY item_index"
+        ),
+        {"b": batch_id},
+    )
+    return [
+        {
+            "index": row.item_index,
+            "candidate_id": row.candidate_id,
+            "candidate_name": row.candidate_name,
+            "error": {"code": row.error_code, "message": row.error_message},
+        }
+        for row in rows
+    ]
+
+
+def items_missing_from_broker(
+    connection: Connection, *, live_task_ids: set[str], enqueued_before: str, chunk_size: int
+) -> list[ChunkTask]:
+    """Give new task ids to pending items whose task Redis no longer holds; returns the tasks to enqueue.
+
+    Items enqueued after `enqueued_before` are left alone: their task may still be on its way.
+    """
+    rows = connection.execute(
+        text(
+            "SELECT batch_id, item_index, task_id FROM batch_items "
+            "WHERE status = 'pending' AND enqueued_at <= :before ORDER BY batch_id, item_index"
+        ),
+        {"before": enqueued_before},
+    ).all()
+    lost: dict[str, list[int]] = {}
+    for row in rows:
+        if row.task_id not in live_task_ids:
+            lost.setdefault(row.batch_id, []).append(row.item_index)
+    tasks = [task for batch_id, indexes in lost.items() for task in chunk_tasks(batch_id, indexes, chunk_size)]
+    if tasks:
+        now = utc_now()
+        connection.execute(
+            text(
+                "UPDATE batch_items SET task_id = :task_id, enqueued_at = :now "
+                "WHERE batch_id = :b AND item_index = :i AND status = 'pending'"
+            ),
+            [{"task_id": t.task_id, "now": now, "b": t.batch_id, "i": i} for t in tasks for i in t.item_indexes],
+        )
+    return tasks
