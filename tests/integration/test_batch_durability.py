@@ -23,7 +23,7 @@ from api.app import create_app
 from shared.config import Settings
 from shared.db import create_db_engine, init_db
 from tests.integration.conftest import TOKEN, worker_env
-from tests.support.candidates import sample_candidates
+from shared.sample_data import sample_candidates
 from tests.support.processes import RedisServer, start_worker, stop_process, wait_for
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

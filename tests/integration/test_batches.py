@@ -9,7 +9,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.integration.test_api_basics import assert_error
-from tests.support.candidates import sample_candidates
+from shared.sample_data import sample_candidates
 
 pytestmark = pytest.mark.usefixtures("worker")
 

@@ -1,4 +1,4 @@
-"""Batches of candidates built from the project's sample CVs (Indonesian, English and mixed)."""
+"""The project's sample CVs as batches of candidates, for tests, measurements and benchmarks."""
 from __future__ import annotations
 
 from shared.config import PROJECT_ROOT
