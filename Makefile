@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install run test calibrate clean
+.PHONY: install tools run test calibrate clean
 
 install: $(VENV)/.installed
 
@@ -22,12 +22,18 @@ $(VENV)/.installed: requirements/*.txt pyproject.toml
 run: install
 	bash scripts/run_local.sh
 
-test: install
+# Debian's docker-compose validates docker-compose.yml in the tests; it needs root and apt to install.
+tools:
+	@command -v docker-compose >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) >/dev/null 2>&1; } \
+	  || echo "docker-compose is not installed and cannot be installed here: the compose check will be skipped"
+
+test: install tools
 	$(PY) -m pytest
 
 # Fit the configured model's calibration on the project's annotated sample (MODEL_NAME=... to choose).
 calibrate: install
-	$(PY) -m shared.cli calibrate
+	$(PY) -m training.calibrate
 
 clean:
 	rm -rf $(VENV) .pytest_cache

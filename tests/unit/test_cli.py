@@ -8,7 +8,6 @@ import pytest
 
 from shared import cli
 from shared.config import PROJECT_ROOT
-from shared.engine.calibration import Calibration
 from shared.engine.encoders import OFFLINE_MODEL_NAME
 
 SAMPLE_CVS = PROJECT_ROOT / "data" / "sample" / "cvs"
@@ -55,19 +54,3 @@ def test_one_cv_or_a_folder_not_both(capsys: pytest.CaptureFixture[str]) -> None
     with pytest.raises(SystemExit) as exited:
         cli.main(["match", "--job-id", "J01", str(SAMPLE_CVS / "C01.txt"), "--batch", str(SAMPLE_CVS)])
     assert exited.value.code == 2
-
-
-def test_calibrate_writes_a_calibration_that_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    annotations = tmp_path / "pairs.csv"
-    annotations.write_text(
-        "cv_id,job_id,cv_language,annotator_1,annotator_2,annotator_3\n"
-        "C01,J01,id,5,5,4\nC02,J01,en,3,3,2\nC06,J01,id,1,1,1\nC16,J06,id,5,4,5\nC18,J06,mixed,2,1,1\nC01,J06,id,1,1,1\n",
-        encoding="utf-8",
-    )
-    output = tmp_path / "calibration.json"
-    code, report = run(capsys, "calibrate", "--annotations", str(annotations), "--output", str(output))
-    assert code == 0 and isinstance(report, dict)
-    calibration = Calibration.load(output)
-    assert set(calibration.curves) == {"skills", "experience", "education"}
-    assert calibration.fitted_on == "pairs.csv: 6 annotated pairs"
-    assert calibration.to_score("experience", 0.8) > calibration.to_score("experience", 0.2)

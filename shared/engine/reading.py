@@ -1,0 +1,169 @@
+"""Read a job and a CV into the texts each section is scored on, before any embedding.
+
+The matcher embeds these texts; the training scripts fine-tune on the same pairs, so both
+compare exactly the same text.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.engine.jobs import JobPosting
+from shared.engine.language import detect_language
+from shared.engine.profile import EducationLevel, parse_education_requirement
+from shared.engine.scoring import SECTIONS
+from shared.engine.sections import HEADER, CVSections, SectionSplitter
+from shared.engine.skills import SkillCatalog, SkillExtractor
+from shared.engine.text_checks import InvalidTextError, checked_cv_text
+from shared.engine.text_cleaning import clean_text, letter_count, split_units
+
+# Which CV sections feed each scored section; the whole text stands in when none of them exists.
+# The header (name, contact, current job title) and the summary say what role a person holds,
+# which tells a strong fit from an adjacent role better than the duties alone.
+CV_SECTIONS_FOR = {
+    "skills": ("skills", "certifications", "summary"),
+    "experience": (HEADER, "summary", "experience", "projects"),
+    "education": ("education", "certifications"),
+}
+
+
+@dataclass(frozen=True)
+class EngineResources:
+    """The data files the engine reads once: heading aliases, skill catalog, keyword corpus."""
+
+    splitter: SectionSplitter
+    extractor: SkillExtractor
+    keyword_corpus: tuple[str, ...] = ()
+
+    @classmethod
+    def from_seed(cls, seed_dir: Path, *, keyword_corpus: Sequence[str] = ()) -> EngineResources:
+        """Load `section_headings.yaml` and `skills.yaml` from the seed folder."""
+        return cls(
+            splitter=SectionSplitter.from_file(seed_dir / "section_headings.yaml"),
+            extractor=SkillExtractor(SkillCatalog.from_file(seed_dir / "skills.yaml")),
+            keyword_corpus=tuple(keyword_corpus),
+        )
+
+
+@dataclass(frozen=True)
+class RequiredSkill:
+    """A skill the job asks for: a catalog name, or free text the catalog does not know."""
+
+    name: str
+    job_form: str
+    in_catalog: bool
+
+
+@dataclass(frozen=True)
+class ReadJob:
+    """A job cleaned and cut into the text each section is compared with."""
+
+    job: JobPosting
+    text: str
+    required_skills: tuple[RequiredSkill, ...]
+    required_education: EducationLevel | None
+    blocks: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ReadCV:
+    """A CV cleaned, its language detected and its sections cut.
+
+    `blocks` is the text each section is scored on; `units` are its sentences (for evidence);
+    `sources` says whether a block came from the CV's own sections or from the whole text.
+    """
+
+    text: str
+    language: str
+    sections: CVSections
+    blocks: dict[str, str]
+    units: dict[str, tuple[str, ...]]
+    sources: dict[str, str]
+
+
+class TextReader:
+    """Turns jobs and CVs into section texts with the engine's data files."""
+
+    def __init__(self, resources: EngineResources, *, max_cv_chars: int = 100_000) -> None:
+        self.resources = resources
+        self.max_cv_chars = max_cv_chars
+
+    def read_job(self, job: JobPosting) -> ReadJob:
+        """Clean a job and build its side of each section.
+
+        Raises:
+            InvalidTextError: the job has no letters at all (`job_text_empty`).
+        """
+        title = clean_text(job.title)
+        description = clean_text(job.description)
+        requirements = [clean_text(r) for r in job.requirements if clean_text(r)]
+        text = "\n".join([title, description, *requirements])
+        if not letter_count(text):  # a title alone ("Akuntan") is enough to score against
+            raise InvalidTextError("job_text_empty", "the job has no readable title, description or requirements")
+        education_lines = [r for r in requirements if parse_education_requirement(r) is not None]
+        required_education = _education_level(job.education_level) or min(
+            (level for r in education_lines if (level := parse_education_requirement(r)) is not None), default=None
+        )
+        skill_lines = [r for r in requirements if r not in education_lines]
+        units = {
+            "skills": dict.fromkeys([*job.required_skills, *skill_lines] or split_units(description)),
+            "experience": dict.fromkeys([title, *split_units(description), *skill_lines]),
+            # The title says which fields of study fit the role; the lines say which level is required.
+            "education": dict.fromkeys([title, *(education_lines or [job.education_level or ""])]),
+        }
+        return ReadJob(
+            job=job,
+            text=text,
+            required_skills=self._required_skills(job, requirements or [description]),
+            required_education=required_education,
+            blocks={name: "\n".join(units[name]) for name in SECTIONS},
+        )
+
+    def read_cv(self, raw: str) -> ReadCV:
+        """Check, clean and cut a CV into section blocks.
+
+        Raises:
+            InvalidTextError: the CV is empty, has no letters, or is longer than `max_cv_chars`.
+        """
+        text = checked_cv_text(raw, max_chars=self.max_cv_chars)
+        sections = self.resources.splitter.split(text)
+        blocks: dict[str, str] = {}
+        units: dict[str, tuple[str, ...]] = {}
+        sources: dict[str, str] = {}
+        for name in SECTIONS:
+            own = "\n".join(sections.get(s) for s in CV_SECTIONS_FOR[name] if s != HEADER and sections.get(s))
+            sources[name] = "sections" if own else "whole_text"
+            blocks[name] = "\n".join(sections.get(s) for s in CV_SECTIONS_FOR[name] if sections.get(s)) if own else text
+            units[name] = tuple(split_units(blocks[name])) or (blocks[name],)
+        return ReadCV(text, detect_language(text).language, sections, blocks, units, sources)
+
+    def section_pairs(self, job: JobPosting, cv_text: str) -> dict[str, tuple[str, str]]:
+        """Per section, the (CV text, job text) pair the matcher compares."""
+        read_job, read_cv = self.read_job(job), self.read_cv(cv_text)
+        return {name: (read_cv.blocks[name], read_job.blocks[name]) for name in SECTIONS}
+
+    def _required_skills(self, job: JobPosting, requirement_lines: Sequence[str]) -> tuple[RequiredSkill, ...]:
+        """Catalog skills named in `required_skills` and the requirement lines, plus unknown free-text ones."""
+        extractor = self.resources.extractor
+        found: dict[str, RequiredSkill] = {}
+        for stated in job.required_skills:
+            mentions = extractor.extract(stated)
+            for mention in mentions:
+                found.setdefault(mention.name, RequiredSkill(mention.name, stated, True))
+            if not mentions:
+                found.setdefault(stated.lower(), RequiredSkill(stated, stated, False))
+        for line in requirement_lines:
+            for mention in extractor.extract(line):
+                found.setdefault(mention.name, RequiredSkill(mention.name, mention.surface, True))
+        return tuple(found.values())
+
+
+def _education_level(name: str | None) -> EducationLevel | None:
+    """The level named by a job's `education_level` field ("S1", "D3", ...), if it is one."""
+    if not name:
+        return None
+    try:
+        return EducationLevel[name.strip().upper()]
+    except KeyError:
+        return parse_education_requirement(name)

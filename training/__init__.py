@@ -1,0 +1,1 @@
+"""Thesis toolchain: prepare annotated pairs, fine-tune, evaluate and compare (each script has --help)."""

@@ -1,0 +1,57 @@
+"""Fit a model's calibration (raw cosine -> 0–100 per section) on annotated pairs and save it.
+
+Usage:
+  python -m training.calibrate                                   # MODEL_NAME, on the shipped sample
+  python -m training.calibrate --model use-multilingual-v3
+  python -m training.calibrate --model models/finetuned --pairs out/pairs/train_pairs.csv
+
+Writes the calibration where the engine looks for it: inside a local model folder
+(cv_match_calibration.json) or in seed/calibration/ for hub ids and the offline model.
+Never fit it on the data you evaluate on.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+from shared.bootstrap import seed_jobs
+from shared.config import PROJECT_ROOT, get_settings
+from shared.engine.calibration import calibration_path
+from training.annotations import read_annotations, read_pairs
+from training.scoring import fit_pair_calibration, load_matcher
+
+logger = logging.getLogger("training.calibrate")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", help="model to calibrate (default: MODEL_NAME)")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--annotations", type=Path, default=PROJECT_ROOT / "data/sample/annotations.csv")
+    source.add_argument("--pairs", type=Path, help="a pair file from prepare_data (e.g. train_pairs.csv) instead")
+    parser.add_argument("--cv-dir", type=Path, default=PROJECT_ROOT / "data/sample/cvs")
+    parser.add_argument("--output", type=Path, help="where to write it (default: where the engine looks)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+    settings = get_settings()
+    matcher = load_matcher(settings, args.model or settings.model_name)
+    if args.pairs is not None:
+        pairs, source_name = read_pairs(args.pairs), args.pairs.name
+    else:
+        jobs = {job["job_id"]: job for job in seed_jobs(settings)}
+        pairs, report = read_annotations(args.annotations, jobs_by_id=jobs, cv_dir=args.cv_dir)
+        for problem in report.problems:
+            logger.warning("line %(line)s left out: %(reason)s", problem)
+        source_name = args.annotations.name
+    calibration, errors = fit_pair_calibration(matcher, pairs, fitted_on=f"{source_name}: {len(pairs)} annotated pairs")
+    output = args.output or calibration_path(matcher.encoder.name, settings.calibration_dir)
+    calibration.save(output, extra={"rmse_points": errors})
+    print(json.dumps({"model": matcher.encoder.name, "output": str(output), "pairs": len(pairs), "rmse_points": errors}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
