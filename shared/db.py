@@ -28,8 +28,11 @@ _STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?$", re.MULTILINE)
 def create_db_engine(database_url: str) -> Engine:
     """An engine for `database_url`; for SQLite, WAL mode and a busy timeout on every connection."""
     url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        # A plain postgresql:// URL would ask SQLAlchemy for psycopg2; the project ships psycopg 3.
+        return create_engine(url.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
     if url.get_backend_name() != "sqlite":
-        return create_engine(database_url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})

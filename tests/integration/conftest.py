@@ -1,14 +1,25 @@
 """Real parts for integration tests: a private Redis, a Celery worker subprocess on the real
-offline model, a temporary SQLite file, and the Flask app built by the factory."""
+offline model, a database, and the Flask app built by the factory.
+
+Every test that uses the stack runs twice: on a temporary SQLite file and on a fresh PostgreSQL
+database (TEST_POSTGRES_URL, default postgresql://postgres@127.0.0.1:5432/postgres, is used to
+create and drop it). Without a reachable PostgreSQL the second variant is skipped, saying why.
+"""
 from __future__ import annotations
 
+import os
 import subprocess
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from api.app import create_app
 from shared.config import Settings
@@ -19,27 +30,67 @@ from tests.support.processes import RedisServer, start_worker, stop_process, wai
 
 TOKEN = "integration-test-token-0123456789"
 MODEL = "use-multilingual-v3"
+DATABASES = ("sqlite", "postgresql")
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@contextmanager
+def fresh_database(kind: str, folder: Path) -> Iterator[str]:
+    """A new empty database of `kind` for one test stack, removed afterwards; skips if PostgreSQL is absent."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'cv_match.db'}"
+        return
+    admin_url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql+psycopg")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except OperationalError as error:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL} ({type(error.orig).__name__}): PostgreSQL variant skipped")
+    name = f"cv_match_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
-def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("stack")
-
-
-@pytest.fixture(scope="session")
-def redis_server(workdir: Path) -> Iterator[RedisServer]:
-    server = RedisServer(workdir / "redis").start()
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
     yield server
     server.stop()
 
 
+@pytest.fixture(scope="session", params=DATABASES)
+def database_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="session")
-def settings(workdir: Path, redis_server: RedisServer) -> Settings:
+def workdir(database_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stack's folder (logs, SQLite file); one per database variant."""
+    return tmp_path_factory.mktemp(f"stack-{database_kind}")
+
+
+@pytest.fixture(scope="session")
+def database_url(database_kind: str, workdir: Path) -> Iterator[str]:
+    with fresh_database(database_kind, workdir) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def settings(database_kind: str, redis_server: RedisServer, database_url: str) -> Settings:
+    # Each variant on its own Redis database, so one stack's worker never takes the other's tasks.
+    redis_db = DATABASES.index(database_kind)
     settings = Settings(
         _env_file=None,
         app_token=TOKEN,
-        database_url=f"sqlite:///{workdir / 'cv_match.db'}",
-        redis_url=redis_server.url,
+        database_url=database_url,
+        redis_url=redis_server.url.rsplit("/", 1)[0] + f"/{redis_db}",
         model_name=MODEL,
         match_timeout_seconds=60,
         worker_ready_ttl_seconds=10,

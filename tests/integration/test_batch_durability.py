@@ -1,7 +1,7 @@
-"""Nothing accepted is lost: kill -9 a worker, flush Redis, two workers on one SQLite file.
+"""Nothing accepted is lost: kill -9 a worker, flush Redis, two workers on one database.
 
-Each test has its own Redis, SQLite file and worker processes, so killing and flushing here
-cannot disturb other tests.
+Each test has its own Redis, database (SQLite file, then PostgreSQL) and worker processes, so
+killing and flushing here cannot disturb other tests.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from sqlalchemy import text
 from api.app import create_app
 from shared.config import Settings
 from shared.db import create_db_engine, init_db
-from tests.integration.conftest import TOKEN, worker_env
+from tests.integration.conftest import DATABASES, TOKEN, fresh_database, worker_env
 from shared.sample_data import sample_candidates
 from tests.support.processes import RedisServer, start_worker, stop_process, wait_for
 
@@ -72,13 +72,18 @@ class Stack:
         )
 
 
-@pytest.fixture
-def stack(tmp_path: Path) -> Iterator[Stack]:
+@pytest.fixture(params=DATABASES)
+def stack(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stack]:
+    with fresh_database(request.param, tmp_path) as database_url:
+        yield from _stack(tmp_path, database_url)
+
+
+def _stack(tmp_path: Path, database_url: str) -> Iterator[Stack]:
     server = RedisServer(tmp_path / "redis").start()
     settings = Settings(
         _env_file=None,
         app_token=TOKEN,
-        database_url=f"sqlite:///{tmp_path / 'cv_match.db'}",
+        database_url=database_url,
         redis_url=server.url,
         model_name="use-multilingual-v3",
         worker_ready_ttl_seconds=10,
@@ -153,7 +158,7 @@ def test_requeue_command_enqueues_lost_items_by_hand(stack: Stack) -> None:
     assert_every_item_done_once(stack, batch_id, 20)
 
 
-def test_two_workers_on_one_sqlite_file_never_see_a_locked_database(stack: Stack) -> None:
+def test_two_workers_on_one_database_never_see_a_locked_database(stack: Stack) -> None:
     stack.settings = stack.settings.model_copy(update={"batch_chunk_size": 4})
     stack.client = create_app(stack.settings).test_client()
     stack.start_worker("one")
