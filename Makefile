@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install tools run test calibrate clean
+.PHONY: install tools run test bench calibrate clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,10 @@ tools:
 
 test: install tools
 	$(PY) -m pytest
+
+# The performance benchmark (several minutes; writes bench/results/). Not part of make test.
+bench: install
+	$(PY) scripts/benchmark.py --label $(or $(LABEL),run)
 
 # Fit the configured model's calibration on the project's annotated sample (MODEL_NAME=... to choose).
 calibrate: install
