@@ -148,7 +148,7 @@ class Stack:
             "REDIS_URL": f"redis://127.0.0.1:{free_port()}/0", "DATABASE_URL": f"sqlite:///{folder / 'cv_match.db'}",
             "API_BIND": f"127.0.0.1:{self.api_port}", "FLOWER_PORT": str(free_port()), "MODEL_NAME": MODEL,
             "HF_HUB_OFFLINE": "1", "WORKER_CONCURRENCY": str(concurrency), "TORCH_THREADS": str(threads),
-            "BATCH_CHUNK_SIZE": str(chunk), "MATCH_TIMEOUT_SECONDS": "120",
+            "BATCH_CHUNK_SIZE": str(chunk), "MATCH_TIMEOUT_SECONDS": "120", "BATCH_MAX_CANDIDATES": "1000",
         }
         self.process = subprocess.Popen(["bash", str(PROJECT_ROOT / "scripts/run_local.sh")], env=self.env,
                                         stdout=(folder / "make-run.log").open("wb"), stderr=subprocess.STDOUT, start_new_session=True)

@@ -67,3 +67,12 @@ CREATE TABLE IF NOT EXISTS batch_items (
     UNIQUE (batch_id, candidate_id)
 );
 CREATE INDEX IF NOT EXISTS batch_items_by_status ON batch_items (status, enqueued_at);
+
+-- Job embeddings shared by every worker process and host: a job is embedded once per model.
+-- The key hashes the model name and the exact texts embedded; vectors are base64 float32 per section.
+CREATE TABLE IF NOT EXISTS job_embeddings (
+    cache_key TEXT PRIMARY KEY,
+    model_name TEXT NOT NULL,
+    vectors TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);

@@ -9,7 +9,7 @@ from shared.config import Settings
 from shared.db import create_db_engine, init_db
 from shared.engine.calibration import find_calibration
 from shared.engine.encoders import load_encoder
-from shared.engine.matcher import EngineResources, Matcher
+from shared.engine.matcher import EngineResources, JobVectorStore, Matcher
 from shared.repository import all_jobs
 
 logger = logging.getLogger(__name__)
@@ -32,8 +32,11 @@ def seed_job_texts(settings: Settings) -> list[str]:
     return ["\n".join([job["title"], job["description"], *job["requirements"]]) for job in seed_jobs(settings)]
 
 
-def build_matcher(settings: Settings) -> Matcher:
-    """Load the model (or the loud offline fallback), its calibration and the seed data."""
+def build_matcher(settings: Settings, *, job_vectors: JobVectorStore | None = None) -> Matcher:
+    """Load the model (or the loud offline fallback), its calibration and the seed data.
+
+    `job_vectors` keeps job embeddings beyond this process (the worker passes the database).
+    """
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     encoder = load_encoder(settings.model_name, allow_fallback=settings.model_fallback_allowed, threads=settings.torch_threads)
     calibration = find_calibration(encoder.name, settings.calibration_dir)
@@ -41,4 +44,6 @@ def build_matcher(settings: Settings) -> Matcher:
         logger.warning("no calibration found for %s: section scores are raw cosine x 100", encoder.name)
     resources = EngineResources.from_seed(settings.seed_dir, keyword_corpus=seed_job_texts(settings))
     logger.info("engine ready: model=%s fallback=%s", encoder.name, encoder.fallback)
-    return Matcher(encoder, resources, calibration, policy=settings.scoring_policy, max_cv_chars=settings.max_cv_chars)
+    return Matcher(
+        encoder, resources, calibration, policy=settings.scoring_policy, max_cv_chars=settings.max_cv_chars, job_vectors=job_vectors
+    )

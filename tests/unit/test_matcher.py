@@ -145,3 +145,32 @@ def test_free_text_required_skill_is_matched_by_phrase(matcher: Matcher) -> None
     miss = matcher.score(job, "I do gadget planning every week for the sales team and more.")
     assert [m.name for m in hit.matched_skills] == ["Widget Forecasting"]
     assert [(m.name, m.in_catalog) for m in miss.missing_skills] == [("Widget Forecasting", False)]
+
+
+class DictJobVectors:
+    """A JobVectorStore in a dict, standing in for the database."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, dict] = {}  # type: ignore[type-arg]
+
+    def load(self, key: str):  # type: ignore[no-untyped-def]
+        return self.stored.get(key)
+
+    def save(self, key: str, model_name: str, vectors) -> None:  # type: ignore[no-untyped-def]
+        self.stored[key] = vectors
+
+
+def test_a_job_is_embedded_once_across_matchers_sharing_a_store(resources, python_job: JobPosting) -> None:  # type: ignore[no-untyped-def]
+    from shared.engine.calibration import Calibration
+    from shared.engine.encoders import LoadedEncoder
+
+    store = DictJobVectors()
+    first, second = BagOfWordsEncoder(), BagOfWordsEncoder()
+    one = Matcher(LoadedEncoder(first, first.name, False), resources, Calibration.identity(first.name), job_vectors=store)
+    two = Matcher(LoadedEncoder(second, second.name, False), resources, Calibration.identity(second.name), job_vectors=store)
+    a = one.score(python_job, INDONESIAN_BACKEND_CV)
+    b = two.score(python_job, INDONESIAN_BACKEND_CV)
+    assert len(store.stored) == 1
+    assert first.calls[0] == 3 and all(n != 3 or i > 0 for i, n in enumerate(second.calls))  # the second never embeds the job
+    assert len(second.calls) == 1  # only its CV texts
+    assert a.semantic_score == b.semantic_score

@@ -91,3 +91,19 @@ def test_keyword_score_does_not_depend_on_other_cvs() -> None:
     first = scorer.score("Python developer", "Python developer, 3 years")
     scorer.score("Python developer", "something else entirely")
     assert scorer.score("Python developer", "Python developer, 3 years") == first
+
+
+def test_keyword_score_equals_a_fresh_sklearn_fit_on_corpus_job_and_cv() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from shared.engine.keywords import VECTORIZER_OPTIONS
+
+    corpus = ["Perawat rawat inap dengan STR aktif", "Staf akuntansi pajak PPh 21", "Backend developer Python Django Python"]
+    job = "Backend Developer (Python) — REST API, Django, PostgreSQL; pengalaman 2 tahun"
+    cvs = ["Pengembang backend Python/Django, REST API, PostgreSQL, Docker. Python Python.", "Perawat ICU, asuhan keperawatan", "Café résumé naïve"]
+    scorer = KeywordScorer(corpus)
+    for cv in cvs:
+        matrix = TfidfVectorizer(**VECTORIZER_OPTIONS).fit_transform([*corpus, job, cv])
+        expected = round(float(cosine_similarity(matrix[-2], matrix[-1])[0, 0]) * 100, 2)
+        assert scorer.score(job, cv) == pytest.approx(expected, abs=0.01)
