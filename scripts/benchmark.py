@@ -2,6 +2,7 @@
 
 Usage:
   python scripts/benchmark.py [--label after] [--worker-concurrency 1] [--torch-threads 1] [--chunk 16]
+  python scripts/benchmark.py --sweep          # only part 2, for several concurrency x threads x chunk settings
   make bench
 
 Measures, with the offline model on the project's sample CVs against seeded job J01:
@@ -233,7 +234,11 @@ def main() -> None:
     parser.add_argument("--torch-threads", type=int, default=1)
     parser.add_argument("--chunk", type=int, default=16)
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "bench" / "results")
+    parser.add_argument("--sweep", action="store_true", help="compare worker concurrency x threads x chunk size on a 200-CV batch")
     args = parser.parse_args()
+    if args.sweep:
+        sweep(args.output)
+        return
     settings = Settings(_env_file=None, model_name=MODEL, torch_threads=args.torch_threads)
     report: dict[str, Any] = {"label": args.label, "model": MODEL, "cores": os.cpu_count(),
                               "config": {"worker_concurrency": args.worker_concurrency, "torch_threads": args.torch_threads, "chunk": args.chunk}}
@@ -266,6 +271,31 @@ def main() -> None:
     stem.with_suffix(".md").write_text(markdown(report))
     print(markdown(report))
     print(f"written to {stem}.json and .md")
+
+
+SWEEP = ((1, 1, 8), (1, 1, 16), (1, 1, 32), (1, 2, 16), (2, 1, 16), (2, 1, 32))
+
+
+def sweep(output: Path) -> None:
+    """A 200-CV batch's end-to-end rate for each (worker processes, threads, chunk) of `SWEEP`."""
+    rows = []
+    for concurrency, threads, chunk in SWEEP:
+        with tempfile.TemporaryDirectory() as folder:
+            stack = Stack(Path(folder), concurrency=concurrency, threads=threads, chunk=chunk)
+            try:
+                batch_throughput(stack, 40)  # warm every worker process up
+                result = batch_throughput(stack, 200)
+            finally:
+                stack.stop()
+        rows.append({"worker_concurrency": concurrency, "threads": threads, "chunk": chunk, **result})
+        print(rows[-1], flush=True)
+    table = ["| worker processes | threads each | chunk | 200 CVs, s | CVs/s |", "|---:|---:|---:|---:|---:|"]
+    table += [f"| {r['worker_concurrency']} | {r['threads']} | {r['chunk']} | {r['seconds']} | {r['cvs_per_second']} |" for r in rows]
+    output.mkdir(parents=True, exist_ok=True)
+    stem = output / time.strftime("%Y%m%d-%H%M%S-sweep")
+    stem.with_suffix(".json").write_text(json.dumps(rows, indent=2) + "\n")
+    stem.with_suffix(".md").write_text("\n".join(table) + "\n")
+    print("\n".join(table))
 
 
 def markdown(report: dict[str, Any]) -> str:

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(10_000_000, ge=10_000, description="Largest request body accepted (413 above).")
     jobs_page_limit_max: int = Field(100, ge=1, description="Largest page size of GET /api/jobs.")
     batch_max_candidates: int = Field(500, ge=1, description="Most candidates in one batch (413 above).")
-    batch_chunk_size: int = Field(16, ge=1, le=256, description="CVs a worker scores in one task (one encoder call).")
+    batch_chunk_size: int = Field(32, ge=1, le=256, description="CVs a worker scores in one task (one encoder call).")
     task_visibility_timeout_seconds: int = Field(
         600, ge=5, description="A task taken by a worker that died unannounced (kill -9) goes back to the queue after this long."
     )
