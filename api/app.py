@@ -5,8 +5,6 @@
 """
 from __future__ import annotations
 
-import logging
-
 import click
 from flask import Flask
 from flask_cors import CORS
@@ -17,8 +15,6 @@ from api.routes import batches, docs, health, jobs, match
 from api.services import ApiServices
 from shared.config import Settings, get_settings
 from shared.db import init_db
-
-logger = logging.getLogger(__name__)
 
 
 class InsecureConfigurationError(RuntimeError):

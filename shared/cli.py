@@ -23,7 +23,6 @@ from shared.config import Settings
 from shared.engine.jobs import JobPosting
 from shared.engine.text_checks import InvalidTextError
 
-logger = logging.getLogger("shared.cli")
 _BATCH_CHUNK = 32
 
 

@@ -20,8 +20,6 @@ from training.annotations import read_pairs
 from training.metrics import RELEVANT_CUT, best_threshold, evaluate_scores, markdown_table
 from training.scoring import load_matcher, score_pairs
 
-logger = logging.getLogger("training.evaluate")
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
