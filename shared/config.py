@@ -68,6 +68,9 @@ class Settings(BaseSettings):
         30.0, ge=0, description="Pending items younger than this are never re-enqueued (their task may be on its way)."
     )
     worker_concurrency: int = Field(1, ge=1, description="Worker child processes; concurrency x TORCH_THREADS should not exceed the cores.")
+    worker_warm_up: bool = Field(
+        True, description="Score the seed jobs' texts once after loading the model, before announcing the process ready."
+    )
     worker_ready_ttl_seconds: int = Field(30, ge=5, description="A worker process that stops reporting for this long is no longer counted as ready.")
 
     # Scoring

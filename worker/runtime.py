@@ -1,7 +1,7 @@
 """What each worker child process holds: the model, the engine and its database connection.
 
 Loaded once per child process, after the fork (`worker_process_init`): never in the parent,
-never per task. The process then announces itself ready in Redis, which is what
+never per task. The process warms up on the seed jobs, then announces itself ready in Redis, which is what
 `/api/health` counts.
 """
 from __future__ import annotations
@@ -10,14 +10,16 @@ import logging
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass
 
 from celery.signals import worker_process_init, worker_process_shutdown
 from sqlalchemy import Engine
 
-from shared.bootstrap import build_matcher
+from shared.bootstrap import build_matcher, seed_jobs
 from shared.config import Settings, get_settings
 from shared.db import create_db_engine
+from shared.engine.jobs import JobPosting
 from shared.engine.matcher import Matcher
 from shared.job_vectors import DatabaseJobVectors
 from shared.queue import create_redis
@@ -59,6 +61,10 @@ def _load(settings: Settings) -> WorkerRuntime:
         )
     db = create_db_engine(settings.database_url)
     matcher = build_matcher(settings, job_vectors=DatabaseJobVectors(db))
+    if settings.worker_warm_up:
+        started = time.perf_counter()
+        matcher.warm_up([JobPosting.from_dict(job) for job in seed_jobs(settings)], chunk_size=settings.batch_chunk_size)
+        logger.info("worker warmed up in %.1f s", time.perf_counter() - started)
     process_id = f"{socket.gethostname()}:{os.getpid()}"
     registry = WorkerRegistry(create_redis(settings), ttl_seconds=settings.worker_ready_ttl_seconds)
     info = {"model": matcher.encoder.describe(), "calibration": matcher.calibration.describe()}

@@ -174,3 +174,18 @@ def test_a_job_is_embedded_once_across_matchers_sharing_a_store(resources, pytho
     assert first.calls[0] == 3 and all(n != 3 or i > 0 for i, n in enumerate(second.calls))  # the second never embeds the job
     assert len(second.calls) == 1  # only its CV texts
     assert a.semantic_score == b.semantic_score
+
+
+def test_warm_up_runs_a_chunk_and_a_single_score_through_the_encoder(
+    matcher: Matcher, python_job: JobPosting, fake_encoder: BagOfWordsEncoder
+) -> None:
+    other_job = JobPosting(title="Perawat", description="Merawat pasien rawat inap.", requirements=("STR aktif",))
+    before = len(fake_encoder.calls)
+    matcher.warm_up([python_job, other_job], chunk_size=32)
+    job_side, chunk, other_job_side, single = fake_encoder.calls[before:]
+    assert job_side == other_job_side == 3  # each job's three section blocks, embedded once
+    assert chunk > single > 0  # both job texts read as CVs in one call, then one CV alone
+    calls = len(fake_encoder.calls)
+    matcher.prepare_job(python_job), matcher.prepare_job(other_job)
+    assert len(fake_encoder.calls) == calls  # both jobs are ready for the first real CV
+    matcher.warm_up([], chunk_size=32)  # nothing to warm up on is not an error
