@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import argparse
 import logging
-import threading
 
 import redis
 from celery import Celery
 from celery.signals import worker_ready
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from shared import batch_store
 from shared.config import Settings, get_settings
 from shared.db import create_db_engine, write_transaction
 from shared.queue import BATCH_TASK, create_celery, create_redis, task_ids_in_broker
+from worker.periodic import run_periodically
 
 logger = logging.getLogger(__name__)
 
@@ -48,16 +47,9 @@ def _sweep_while_the_worker_lives(sender: object, **_: object) -> None:
     """Sweep now and every REQUEUE_SWEEP_SECONDS from a daemon thread of the worker's main process."""
     settings = get_settings()
     db, celery, client = create_db_engine(settings.database_url), create_celery(settings), create_redis(settings)
-
-    def sweep_forever() -> None:
-        while True:
-            try:
-                requeue_lost_items(settings, db, celery, client)
-            except (redis.RedisError, SQLAlchemyError, OSError) as error:
-                logger.warning("requeue sweep skipped: %s", error)
-            threading.Event().wait(settings.requeue_sweep_seconds)
-
-    threading.Thread(target=sweep_forever, name="requeue-sweep", daemon=True).start()
+    run_periodically(
+        "requeue sweep", lambda: requeue_lost_items(settings, db, celery, client), every_seconds=settings.requeue_sweep_seconds
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
