@@ -18,11 +18,17 @@ _BROKER_DOWN = "the task queue (Redis) is unreachable; try again shortly"
 _RETRY_AFTER = {"Retry-After": "5"}
 
 
-def send(svc: ApiServices, task_name: str, *, task_id: str, kwargs: dict[str, Any]) -> AsyncResult:
-    """Enqueue a task by name; 503 within about `BROKER_TIMEOUT_SECONDS` when Redis is down."""
+def send(
+    svc: ApiServices, task_name: str, *, task_id: str, kwargs: dict[str, Any], kwargs_shown: str | None = None
+) -> AsyncResult:
+    """Enqueue a task by name; 503 within about `BROKER_TIMEOUT_SECONDS` when Redis is down.
+
+    `kwargs_shown` replaces the arguments wherever Celery shows them (its logs, the task events
+    Flower displays); give it when they carry personal data.
+    """
     try:
         svc.redis.ping()  # fails fast on a dead broker, where publishing would first retry
-        return svc.celery.send_task(task_name, kwargs=kwargs, task_id=task_id, retry=False)
+        return svc.celery.send_task(task_name, kwargs=kwargs, task_id=task_id, retry=False, kwargsrepr=kwargs_shown)
     except (redis.RedisError, BrokerError, OSError, RuntimeError) as error:
         # RuntimeError: Celery's result consumer gives up reconnecting to a dead Redis that way.
         logger.warning("enqueue of %s failed: %s", task_id, type(error).__name__)

@@ -35,6 +35,14 @@ CREATE TABLE IF NOT EXISTS match_results (
     finished_at TEXT
 );
 CREATE INDEX IF NOT EXISTS match_results_by_candidate ON match_results (candidate_id);
+CREATE INDEX IF NOT EXISTS match_results_by_creation ON match_results (created_at);
+
+-- The CV text of a single match, written by the worker only when KEEP_CV_TEXT is on (for audits).
+-- Not served by the API; deleted with its match (DELETE /api/match/<task_id>, retention purge).
+CREATE TABLE IF NOT EXISTS match_cv_texts (
+    task_id TEXT PRIMARY KEY REFERENCES match_results (task_id) ON DELETE CASCADE,
+    cv_text TEXT NOT NULL
+);
 
 -- HR batches: SQLite is their source of truth; Redis only carries the work.
 CREATE TABLE IF NOT EXISTS batches (
@@ -53,7 +61,7 @@ CREATE TABLE IF NOT EXISTS batch_items (
     item_index INTEGER NOT NULL,
     candidate_id TEXT NOT NULL,
     candidate_name TEXT NOT NULL,
-    cv_text TEXT,                        -- kept only until the item is scored
+    cv_text TEXT,                        -- kept only until the item is scored (unless KEEP_CV_TEXT)
     cv_sha256 TEXT NOT NULL,
     status TEXT NOT NULL,                -- pending, done, failed
     task_id TEXT,                        -- the queued task that should score it (re-enqueued if Redis lost it)

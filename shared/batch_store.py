@@ -122,10 +122,13 @@ def mark_started(connection: Connection, batch_id: str) -> None:
     )
 
 
-def store_outcomes(connection: Connection, batch_id: str, outcomes: Iterable[tuple[int, dict[str, Any]]]) -> int:
-    """Store scored items and drop their CV text; finish the batch when nothing is pending.
+def store_outcomes(
+    connection: Connection, batch_id: str, outcomes: Iterable[tuple[int, dict[str, Any]]], *, keep_cv_text: bool = False
+) -> int:
+    """Store scored items and drop their CV text (unless `keep_cv_text`); finish the batch when nothing is pending.
 
     Idempotent: only pending items change, so a task that runs twice stores each result once.
+    A deleted batch has no pending items left, so nothing of it is written again.
 
     Returns:
         How many items this call completed.
@@ -151,7 +154,7 @@ def store_outcomes(connection: Connection, batch_id: str, outcomes: Iterable[tup
     updated = connection.execute(
         text(
             "UPDATE batch_items SET status = :status, semantic_score = :score, result_json = :result, error_code = :code, "
-            "error_message = :message, finished_at = :now, cv_text = NULL "
+            "error_message = :message, finished_at = :now" + ("" if keep_cv_text else ", cv_text = NULL") + " "
             "WHERE batch_id = :b AND item_index = :i AND status = 'pending'"
         ),
         rows,
@@ -164,6 +167,13 @@ def store_outcomes(connection: Connection, batch_id: str, outcomes: Iterable[tup
         {"now": now, "b": batch_id},
     )
     return int(updated)
+
+
+def delete_batch(connection: Connection, batch_id: str) -> bool:
+    """Delete a batch with its items (results and any CV text); False if there is no such batch."""
+    # Items first, explicitly: the same on SQLite and PostgreSQL, whatever the foreign-key settings.
+    connection.execute(text("DELETE FROM batch_items WHERE batch_id = :b"), {"b": batch_id})
+    return bool(connection.execute(text("DELETE FROM batches WHERE batch_id = :b"), {"b": batch_id}).rowcount)
 
 
 def batch_summary(connection: Connection, batch_id: str) -> dict[str, Any] | None:

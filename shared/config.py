@@ -49,7 +49,12 @@ class Settings(BaseSettings):
     result_backend_url: str | None = Field(None, description="Celery result backend; defaults to REDIS_URL.")
     broker_timeout_seconds: float = Field(1.0, gt=0, description="Connect timeout to Redis; a down broker answers 503 after about this long.")
     match_timeout_seconds: float = Field(30.0, gt=0, description="How long POST /api/match waits for the worker before 504.")
-    result_ttl_seconds: int = Field(86_400, ge=60, description="How long Celery keeps task results in Redis (SQLite keeps them for good).")
+    result_ttl_seconds: int = Field(
+        3_600,
+        ge=60,
+        description="How long Celery keeps a task's return value in Redis: a status and a grade, no candidate data "
+        "(the results themselves are in the database).",
+    )
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"],
         description="Browser origins allowed to call the API (comma-separated).",
@@ -66,6 +71,17 @@ class Settings(BaseSettings):
     )
     requeue_grace_seconds: float = Field(
         30.0, ge=0, description="Pending items younger than this are never re-enqueued (their task may be on its way)."
+    )
+    keep_cv_text: bool = Field(
+        False,
+        description="Keep each CV's text in the database after it is scored, for audits (batch_items.cv_text, "
+        "match_cv_texts); by default only its SHA-256 and the results stay.",
+    )
+    retention_days: int = Field(
+        30, ge=0, description="Match results and batches older than this many days are purged; 0 keeps them forever."
+    )
+    retention_sweep_seconds: float = Field(
+        3_600.0, gt=0, description="How often a worker purges what is older than RETENTION_DAYS (one worker at a time)."
     )
     worker_concurrency: int = Field(1, ge=1, description="Worker child processes; concurrency x TORCH_THREADS should not exceed the cores.")
     worker_warm_up: bool = Field(

@@ -26,16 +26,20 @@ _STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?$", re.MULTILINE)
 
 
 def create_db_engine(database_url: str) -> Engine:
-    """An engine for `database_url`; for SQLite, WAL mode and a busy timeout on every connection."""
+    """An engine for `database_url`; for SQLite, WAL mode and a busy timeout on every connection.
+
+    Statement parameters never appear in errors or logs (`hide_parameters`): they hold CV texts,
+    candidate names and results, and a database error is logged by Celery's retry line at INFO.
+    """
     url = make_url(database_url)
     if url.get_backend_name() == "postgresql":
         # A plain postgresql:// URL would ask SQLAlchemy for psycopg2; the project ships psycopg 3.
-        return create_engine(url.set(drivername="postgresql+psycopg"), pool_pre_ping=True)
+        return create_engine(url.set(drivername="postgresql+psycopg"), pool_pre_ping=True, hide_parameters=True)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

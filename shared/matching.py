@@ -17,6 +17,13 @@ def error_outcome(code: str, message: str) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "details": {}}}
 
 
+def outcome_summary(outcome: dict[str, Any]) -> dict[str, Any]:
+    """What a match task returns: its status and grade or error code, without any candidate data."""
+    if "error" in outcome:
+        return {"status": "failed", "error": outcome["error"]["code"]}
+    return {"status": "done", "grade": outcome["grade"]}
+
+
 def score_candidates(matcher: Matcher, job: JobPosting, candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Score candidates ({candidate_id, candidate_name, cv_text}) against one job, in one encoder call.
 

@@ -14,6 +14,8 @@ from shared.config import Settings
 MATCH_TASK = "cv_match.match_cv"
 BATCH_TASK = "cv_match.score_batch_chunk"
 QUEUE = "cv_match"
+# What Celery's logs and task events (Flower) show of a match task's arguments instead of the CV and the candidate.
+MATCH_ARGUMENTS_SHOWN = "{'request': '<candidate and CV text withheld>'}"
 # Where kombu's Redis transport keeps messages a worker took but has not acknowledged yet.
 _UNACKED_HASH = "unacked"
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from shared.batch_store import utc_now
+
 _JOB_COLUMNS = (
     "job_id, title, company, industry, language, location, description, requirements, "
     "required_skills, min_experience_years, education_level"
@@ -59,8 +61,8 @@ def record_match_queued(
     """Note a match request before it is enqueued, so its id is known while it waits."""
     connection.execute(
         text(
-            "INSERT INTO match_results (task_id, job_id, job_title, candidate_id, candidate_name, cv_sha256, status) "
-            "VALUES (:task_id, :job_id, :job_title, :candidate_id, :candidate_name, :cv_sha256, 'queued')"
+            "INSERT INTO match_results (task_id, job_id, job_title, candidate_id, candidate_name, cv_sha256, status, created_at) "
+            "VALUES (:task_id, :job_id, :job_title, :candidate_id, :candidate_name, :cv_sha256, 'queued', :now)"
         ),
         {
             "task_id": task_id,
@@ -69,6 +71,7 @@ def record_match_queued(
             "candidate_id": candidate_id,
             "candidate_name": candidate_name,
             "cv_sha256": cv_sha256,
+            "now": utc_now(),
         },
     )
 
@@ -88,19 +91,21 @@ def record_match_outcome(
     candidate_name: str,
     cv_sha256: str,
     outcome: dict[str, Any],
+    cv_text: str | None = None,
 ) -> None:
     """Store a finished match (`outcome` is a result, or `{"error": {...}}` for a CV that cannot be scored).
 
-    Idempotent: the first finished outcome of a task stays; a redelivered task changes nothing.
+    `cv_text` is kept beside it only when given (KEEP_CV_TEXT). Idempotent: the first finished
+    outcome of a task stays; a redelivered task changes nothing.
     """
     failed = "error" in outcome
     scores = outcome.get("score_comparison", {})
     connection.execute(
         text(
             "INSERT INTO match_results (task_id, job_id, job_title, candidate_id, candidate_name, cv_sha256, status, "
-            "grade, semantic_score, keyword_score, model_name, result_json, finished_at) "
+            "grade, semantic_score, keyword_score, model_name, result_json, created_at, finished_at) "
             "VALUES (:task_id, :job_id, :job_title, :candidate_id, :candidate_name, :cv_sha256, :status, "
-            ":grade, :semantic_score, :keyword_score, :model_name, :result_json, CURRENT_TIMESTAMP) "
+            ":grade, :semantic_score, :keyword_score, :model_name, :result_json, :now, :now) "
             "ON CONFLICT (task_id) DO UPDATE SET status = excluded.status, grade = excluded.grade, "
             "semantic_score = excluded.semantic_score, keyword_score = excluded.keyword_score, "
             "model_name = excluded.model_name, result_json = excluded.result_json, finished_at = excluded.finished_at "
@@ -119,8 +124,14 @@ def record_match_outcome(
             "keyword_score": scores.get("keyword_score"),
             "model_name": (outcome.get("model") or {}).get("name"),
             "result_json": json.dumps(outcome, ensure_ascii=False),
+            "now": utc_now(),
         },
     )
+    if cv_text is not None:
+        connection.execute(
+            text("INSERT INTO match_cv_texts (task_id, cv_text) VALUES (:task_id, :cv_text) ON CONFLICT (task_id) DO NOTHING"),
+            {"task_id": task_id, "cv_text": cv_text},
+        )
 
 
 def get_match(connection: Connection, task_id: str) -> dict[str, Any] | None:
@@ -131,3 +142,13 @@ def get_match(connection: Connection, task_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     return {"task_id": row.task_id, "status": row.status, "outcome": json.loads(row.result_json) if row.result_json else None}
+
+
+def delete_finished_match(connection: Connection, task_id: str) -> bool:
+    """Delete a finished (done or failed) match and its kept CV text; False when there is no finished match."""
+    # A queued match has no kept text yet: the worker writes it with the outcome.
+    connection.execute(text("DELETE FROM match_cv_texts WHERE task_id = :task_id"), {"task_id": task_id})
+    deleted = connection.execute(
+        text("DELETE FROM match_results WHERE task_id = :task_id AND status <> 'queued'"), {"task_id": task_id}
+    ).rowcount
+    return bool(deleted)

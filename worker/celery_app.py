@@ -4,4 +4,4 @@ from __future__ import annotations
 from shared.config import get_settings
 from shared.queue import create_celery
 
-app = create_celery(get_settings(), include=("worker.tasks", "worker.runtime", "worker.requeue"))
+app = create_celery(get_settings(), include=("worker.tasks", "worker.runtime", "worker.requeue", "worker.retention"))

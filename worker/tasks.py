@@ -11,7 +11,7 @@ from shared import batch_store
 from shared.db import write_transaction
 from shared.engine.jobs import JobPosting
 from shared.engine.text_checks import cv_fingerprint
-from shared.matching import error_outcome, score_candidates
+from shared.matching import error_outcome, outcome_summary, score_candidates
 from shared.queue import BATCH_TASK, MATCH_TASK
 from shared.repository import get_job, record_match_outcome
 from worker.runtime import current_runtime
@@ -24,7 +24,11 @@ _RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_kw
 
 @shared_task(name=MATCH_TASK, bind=True, **_RETRY)
 def match_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
-    """Score one CV against a seeded job (`job_id`) or an inline `job`; store and return the outcome."""
+    """Score one CV against a seeded job (`job_id`) or an inline `job` and store the outcome.
+
+    Returns only its summary (status, grade): the return value goes to Redis, the logs and
+    Flower, so it carries no candidate data; the API reads the stored result from the database.
+    """
     runtime = current_runtime()
     job_id = request.get("job_id")
     job_data = request.get("job")
@@ -48,9 +52,9 @@ def match_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
             candidate_name=request["candidate_name"],
             cv_sha256=cv_fingerprint(request["cv_text"]),
             outcome=outcome,
+            cv_text=request["cv_text"] if runtime.settings.keep_cv_text else None,
         )
-    logger.info("match %s scored: %s", self.request.id, outcome.get("grade") or outcome.get("error", {}).get("code"))
-    return outcome
+    return outcome_summary(outcome)
 
 
 @shared_task(name=BATCH_TASK, bind=True, **_RETRY)
@@ -60,12 +64,17 @@ def score_batch_chunk(self: Any, batch_id: str, item_indexes: list[int]) -> dict
     with runtime.db.connect() as connection:
         job = batch_store.batch_job(connection, batch_id)
         candidates = batch_store.pending_candidates(connection, batch_id, item_indexes)
-    if job is None or not candidates:  # deleted, or already scored by an earlier delivery
+    if job is None:
+        logger.info("batch %s no longer exists (deleted or purged): task %s has nothing to do", batch_id, self.request.id)
+        return {"batch_id": batch_id, "stored": 0}
+    if not candidates:  # already scored by an earlier delivery
         return {"batch_id": batch_id, "stored": 0}
     with write_transaction(runtime.db) as connection:
         batch_store.mark_started(connection, batch_id)
     outcomes = score_candidates(runtime.matcher, JobPosting.from_dict(job), candidates)
     with write_transaction(runtime.db) as connection:
-        stored = batch_store.store_outcomes(connection, batch_id, zip((c["item_index"] for c in candidates), outcomes))
+        stored = batch_store.store_outcomes(
+            connection, batch_id, zip((c["item_index"] for c in candidates), outcomes), keep_cv_text=runtime.settings.keep_cv_text
+        )
     logger.info("batch %s: stored %d of %d items of task %s", batch_id, stored, len(candidates), self.request.id)
     return {"batch_id": batch_id, "stored": stored}

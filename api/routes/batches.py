@@ -1,4 +1,4 @@
-"""HR batches: POST /api/batches, GET /api/batches[/<batch_id>[/results.csv]]."""
+"""HR batches: POST /api/batches, GET /api/batches[/<batch_id>[/results.csv]], DELETE /api/batches/<batch_id>."""
 from __future__ import annotations
 
 import logging
@@ -103,6 +103,18 @@ def get_batch_csv(batch_id: str) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"'},
     )
+
+
+@bp.delete("/batches/<batch_id>")
+@endpoint("Delete a batch, its items and their results (also while it is being scored)", tag="batches",
+          responses={204: ("Deleted", None), **_UNAUTHORIZED, **_UNKNOWN_BATCH})
+def delete_batch(batch_id: str) -> Response:
+    # Chunk tasks still queued for it find no batch when they run and do nothing (worker/tasks.py).
+    with write_transaction(services().db) as connection:
+        if not batch_store.delete_batch(connection, batch_id):
+            raise APIError(404, "batch_not_found", f"no batch with id {batch_id!r}")
+    logger.info("batch %s deleted", batch_id)
+    return Response(status=204)
 
 
 def _finished_view(batch_id: str, *, limit: int | None, offset: int) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:

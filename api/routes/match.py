@@ -1,4 +1,4 @@
-"""POST /api/match (score one CV, answer in the same request) and GET /api/match/<task_id>."""
+"""POST /api/match (score one CV, answer in the same request), GET and DELETE /api/match/<task_id>."""
 from __future__ import annotations
 
 import uuid
@@ -14,7 +14,7 @@ from api.services import ApiServices, services
 from shared import repository
 from shared.db import write_transaction
 from shared.engine.text_checks import InvalidTextError, checked_cv_text, cv_fingerprint
-from shared.queue import MATCH_TASK
+from shared.queue import MATCH_ARGUMENTS_SHOWN, MATCH_TASK
 
 bp = Blueprint("match", __name__)
 
@@ -54,13 +54,17 @@ def create_match(body: MatchRequest) -> Any:
             cv_sha256=cv_fingerprint(body.cv_text),
         )
     try:
-        result = dispatch.send(svc, MATCH_TASK, task_id=task_id, kwargs={"request": body.model_dump(mode="json")})
+        result = dispatch.send(
+            svc, MATCH_TASK, task_id=task_id, kwargs={"request": body.model_dump(mode="json")}, kwargs_shown=MATCH_ARGUMENTS_SHOWN
+        )
     except APIError:
         with write_transaction(svc.db) as connection:
             repository.forget_match(connection, task_id)
         raise
-    outcome = dispatch.wait(result, timeout=svc.settings.match_timeout_seconds, result_url=_result_url(task_id))
-    return _outcome_response(task_id, outcome)
+    # The task returns only a summary (no candidate data passes through Redis); the worker has
+    # stored the result before returning, so it is read from the database.
+    dispatch.wait(result, timeout=svc.settings.match_timeout_seconds, result_url=_result_url(task_id))
+    return _outcome_response(task_id, _stored_match(task_id)["outcome"])
 
 
 @bp.get("/match/<task_id>")
@@ -75,14 +79,43 @@ def create_match(body: MatchRequest) -> Any:
     },
 )
 def get_match(task_id: str) -> Any:
-    with services().db.connect() as connection:
-        row = repository.get_match(connection, task_id)
-    if row is None:
-        raise APIError(404, "match_not_found", f"no match with task id {task_id!r}")
+    row = _stored_match(task_id)
     if row["status"] == "queued":
         pending = MatchPending(task_id=task_id, status="queued", result_url=_result_url(task_id))
         return jsonify(pending.model_dump()), 202
     return _outcome_response(task_id, row["outcome"])
+
+
+@bp.delete("/match/<task_id>")
+@endpoint(
+    "Delete a finished match's stored result (and its CV text, if kept)",
+    tag="match",
+    responses={
+        204: ("Deleted", None),
+        401: ("No or wrong token", ErrorBody),
+        404: ("Unknown match", ErrorBody),
+        409: ("Still queued or being scored: delete it once it is finished", ErrorBody),
+    },
+)
+def delete_match(task_id: str) -> Response:
+    with write_transaction(services().db) as connection:
+        row = repository.get_match(connection, task_id)
+        if row is None:
+            raise APIError(404, "match_not_found", f"no match with task id {task_id!r}")
+        # A queued task would store its result again after the delete, so only finished matches go.
+        if row["status"] == "queued":
+            raise APIError(409, "match_not_finished", "the match is still queued or being scored", {"result_url": _result_url(task_id)})
+        repository.delete_finished_match(connection, task_id)
+    return Response(status=204)
+
+
+def _stored_match(task_id: str) -> dict[str, Any]:
+    """The match row as stored; 404 if unknown."""
+    with services().db.connect() as connection:
+        row = repository.get_match(connection, task_id)
+    if row is None:
+        raise APIError(404, "match_not_found", f"no match with task id {task_id!r}")
+    return row
 
 
 def _job_title(svc: ApiServices, body: MatchRequest) -> str:
