@@ -85,7 +85,7 @@ def start_worker(env: dict[str, str], *, log_path: Path, name: str, concurrency:
     """A real `celery worker` process (prefork) with the given environment; logs to `log_path`."""
     command = [
         sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-E", "-P", "prefork",
-        "-c", str(concurrency), "-Q", "cv_match", "--loglevel=INFO", "-n", f"{name}@%h",
+        "-c", str(concurrency), "--loglevel=INFO", "-n", f"{name}@%h",
         "--without-mingle", "--without-gossip",
     ]
     return subprocess.Popen(
