@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install tools run test bench calibrate clean
+.PHONY: install tools run test bench load calibrate clean
 
 install: $(VENV)/.installed
 
@@ -34,6 +34,11 @@ test: install tools
 # The performance benchmark (several minutes; writes bench/results/). Not part of make test.
 bench: install
 	$(PY) scripts/benchmark.py --label $(or $(LABEL),run)
+
+# Load test: 30 clients on POST /api/match for 60 s against its own stack (.env.example settings); about
+# 2 minutes, writes bench/results/<time>-load.json. Not part of make test (a test runs the same). LOAD_ARGS=--help for more.
+load: install
+	$(PY) -m scripts.load_test $(LOAD_ARGS)
 
 # Fit the configured model's calibration on the project's annotated sample (MODEL_NAME=... to choose).
 calibrate: install

@@ -11,11 +11,35 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from api.errors import APIError
 from api.services import ApiServices
+from shared.queue import queue_depth
 
 logger = logging.getLogger(__name__)
 
 _BROKER_DOWN = "the task queue (Redis) is unreachable; try again shortly"
 _RETRY_AFTER = {"Retry-After": "5"}
+
+
+def refuse_when_queue_full(svc: ApiServices) -> None:
+    """503 `queue_full` when MAX_QUEUE_DEPTH sync matches already wait for a worker (one Redis LLEN).
+
+    Checked before anything is stored or enqueued, so a refused request leaves no trace. Several
+    requests checking at once can each see room, so the queue may overshoot the bound by at most
+    the API's threads; the bound is a guard against piling up, not an exact count.
+    """
+    limit = svc.settings.max_queue_depth
+    try:
+        waiting = queue_depth(svc.redis)
+    except (redis.RedisError, OSError) as error:
+        raise APIError(503, "broker_unavailable", _BROKER_DOWN, headers=_RETRY_AFTER) from error
+    if waiting >= limit:
+        logger.warning("refused a match: %d matches already wait for a worker (MAX_QUEUE_DEPTH=%d)", waiting, limit)
+        raise APIError(
+            503,
+            "queue_full",
+            "too many matches are waiting for a worker; try again after Retry-After seconds",
+            {"waiting": waiting, "max_queue_depth": limit},
+            headers=_RETRY_AFTER,
+        )
 
 
 def send(

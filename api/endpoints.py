@@ -29,6 +29,7 @@ class EndpointSpec:
     query: type[BaseModel] | None = None
     public: bool = False
     content_types: dict[int, str] = field(default_factory=dict)
+    headers: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
 def endpoint(
@@ -40,9 +41,13 @@ def endpoint(
     query: type[BaseModel] | None = None,
     public: bool = False,
     content_types: dict[int, str] | None = None,
+    headers: dict[int, dict[str, str]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a view: parse `body`/`query` into models passed as keyword arguments, and document it."""
-    spec = EndpointSpec(summary, tag, responses, body, query, public, content_types or {})
+    """Declare a view: parse `body`/`query` into models passed as keyword arguments, and document it.
+
+    `headers` documents response headers by status: {503: {"Retry-After": "what it means"}}.
+    """
+    spec = EndpointSpec(summary, tag, responses, body, query, public, content_types or {}, headers or {})
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)

@@ -11,6 +11,8 @@ from pydantic.json_schema import models_json_schema
 from api.endpoints import EndpointSpec
 
 _PATH_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
+# The schema of each response header an endpoint may document.
+_HEADER_SCHEMAS: dict[str, dict[str, Any]] = {"Retry-After": {"type": "integer", "minimum": 1}}
 
 
 def build_openapi(app: Flask, *, version: str) -> dict[str, Any]:
@@ -78,5 +80,10 @@ def _operation(path: str, spec: EndpointSpec, refs: dict[type[BaseModel], dict[s
             response["content"] = {"application/json": {"schema": refs[model]}}
         elif status in spec.content_types:
             response["content"] = {spec.content_types[status]: {"schema": {"type": "string"}}}
+        if status in spec.headers:
+            response["headers"] = {
+                name: {"description": description, "schema": _HEADER_SCHEMAS.get(name, {"type": "string"})}
+                for name, description in spec.headers[status].items()
+            }
         operation["responses"][str(status)] = response
     return operation

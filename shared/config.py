@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     result_backend_url: str | None = Field(None, description="Celery result backend; defaults to REDIS_URL.")
     broker_timeout_seconds: float = Field(1.0, gt=0, description="Connect timeout to Redis; a down broker answers 503 after about this long.")
     match_timeout_seconds: float = Field(30.0, gt=0, description="How long POST /api/match waits for the worker before 504.")
+    max_queue_depth: int = Field(
+        50, ge=1, description="POST /api/match answers 503 queue_full (with Retry-After) while this many matches already wait for a worker."
+    )
     result_ttl_seconds: int = Field(
         3_600,
         ge=60,

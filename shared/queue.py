@@ -1,6 +1,9 @@
 """The Celery app and Redis client, built from settings, for both the API and the worker.
 
 The API only sends tasks by name (`MATCH_TASK`), so it never imports the task code or torch.
+Sync matches and batch chunks travel in two queues, and workers always take a waiting match
+first: a client waiting on POST /api/match waits at most for the chunks being scored right now,
+never behind a whole batch.
 """
 from __future__ import annotations
 
@@ -8,12 +11,16 @@ import json
 
 import redis
 from celery import Celery
+from kombu import Exchange, Queue
 
 from shared.config import Settings
 
 MATCH_TASK = "cv_match.match_cv"
 BATCH_TASK = "cv_match.score_batch_chunk"
-QUEUE = "cv_match"
+MATCH_QUEUE = "cv_match"
+BATCH_QUEUE = "cv_match_batches"
+# In the order workers serve them (kombu's "priority" queue order: the first non-empty queue wins).
+QUEUES = (MATCH_QUEUE, BATCH_QUEUE)
 # What Celery's logs and task events (Flower) show of a match task's arguments instead of the CV and the candidate.
 MATCH_ARGUMENTS_SHOWN = "{'request': '<candidate and CV text withheld>'}"
 # Where kombu's Redis transport keeps messages a worker took but has not acknowledged yet.
@@ -28,7 +35,10 @@ def create_celery(settings: Settings, *, include: tuple[str, ...] = ()) -> Celer
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
-        task_default_queue=QUEUE,
+        # Declared as Celery would create them on the fly; a worker consumes them all, in this order.
+        task_queues=[Queue(name, Exchange(name), routing_key=name) for name in QUEUES],
+        task_default_queue=MATCH_QUEUE,
+        task_routes={BATCH_TASK: {"queue": BATCH_QUEUE}},
         result_expires=settings.result_ttl_seconds,
         # A task is acknowledged after it ran, so a worker that dies mid-task hands it back.
         task_acks_late=True,
@@ -46,6 +56,7 @@ def create_celery(settings: Settings, *, include: tuple[str, ...] = ()) -> Celer
             # ran out (kombu's default is every 100 s); the scan is one cheap sorted-set range.
             "unacked_restore_interval": max(1, min(10, settings.task_visibility_timeout_seconds // 5)),
             "unacked_restore_throttle": 1,
+            "queue_order_strategy": "priority",
         },
         redis_socket_connect_timeout=timeout,
         # The default result-backend policy retries a lost Redis for about 20 s; the API must
@@ -66,9 +77,14 @@ def create_redis(settings: Settings) -> redis.Redis:
     )
 
 
+def queue_depth(client: redis.Redis, queue: str = MATCH_QUEUE) -> int:
+    """How many tasks wait in `queue`, not counting those a worker has taken: one LLEN."""
+    return int(client.llen(queue))
+
+
 def task_ids_in_broker(client: redis.Redis) -> set[str]:
-    """Ids of the tasks Redis holds for us: queued, or taken by a worker and not yet acknowledged."""
-    ids = {json.loads(raw)["headers"]["id"] for raw in client.lrange(QUEUE, 0, -1)}
+    """Ids of the tasks Redis holds for us in any queue: waiting, or taken by a worker and not yet acknowledged."""
+    ids = {json.loads(raw)["headers"]["id"] for queue in QUEUES for raw in client.lrange(queue, 0, -1)}
     for raw in client.hvals(_UNACKED_HASH):
         message = json.loads(raw)[0]
         ids.add(message["headers"]["id"])

@@ -34,14 +34,20 @@ _COMMON_ERRORS = {401: ("No or wrong token", ErrorBody), 404: ("Unknown job or m
         413: ("Body or CV text too large", ErrorBody),
         415: ("Body is not JSON", ErrorBody),
         422: ("The CV text cannot be scored (empty, no letters)", ErrorBody),
-        503: ("Task queue unreachable", ErrorBody),
+        503: (
+            "The task queue is unreachable (broker_unavailable), or MAX_QUEUE_DEPTH matches already wait for a "
+            "worker (queue_full: nothing was stored); try again after Retry-After seconds",
+            ErrorBody,
+        ),
         504: ("No answer within MATCH_TIMEOUT_SECONDS; details.result_url gives the result later", ErrorBody),
     },
+    headers={503: {"Retry-After": "Seconds to wait before sending the match again"}},
 )
 def create_match(body: MatchRequest) -> Any:
     svc = services()
     job_title = _job_title(svc, body)
     _check_cv_text(body.cv_text, svc)
+    dispatch.refuse_when_queue_full(svc)
     task_id = str(uuid.uuid4())
     with write_transaction(svc.db) as connection:
         repository.record_match_queued(

@@ -21,6 +21,7 @@ from sqlalchemy import text
 from api.app import create_app
 from shared.config import Settings
 from shared.db import create_db_engine, init_db
+from shared.queue import BATCH_QUEUE
 from tests.integration.conftest import DATABASES, TOKEN, fresh_database, worker_env
 from shared.sample_data import sample_candidates
 from tests.support.processes import RedisServer, start_worker, stop_process, wait_for
@@ -129,7 +130,7 @@ def test_kill_9_mid_batch_then_a_new_worker_finishes_every_item_once(stack: Stac
 def test_flushed_redis_then_a_worker_starts_and_the_batch_completes(stack: Stack) -> None:
     batch_id = stack.submit(30)
     client = redis.Redis.from_url(stack.settings.redis_url)
-    assert client.llen("cv_match") > 0
+    assert client.llen(BATCH_QUEUE) > 0
     client.flushall()  # the queue is gone; SQLite still says pending
     assert stack.counts(batch_id) == {"pending": 30}
     stack.start_worker("after-flush")
@@ -146,7 +147,7 @@ def test_requeue_command_enqueues_lost_items_by_hand(stack: Stack) -> None:
         env={**os.environ, **stack.env()}, cwd=stack.workdir, capture_output=True, text=True, timeout=60, check=True,
     )
     assert "re-enqueued 20 pending batch items" in command.stdout
-    assert redis.Redis.from_url(stack.settings.redis_url).llen("cv_match") == 3  # 20 items in chunks of 8
+    assert redis.Redis.from_url(stack.settings.redis_url).llen(BATCH_QUEUE) == 3  # 20 items in chunks of 8
     again = subprocess.run(
         [sys.executable, "-m", "worker.requeue", "--now"],
         env={**os.environ, **stack.env()}, cwd=stack.workdir, capture_output=True, text=True, timeout=60, check=True,

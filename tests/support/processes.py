@@ -13,6 +13,8 @@ from typing import TypeVar
 
 import redis
 
+from shared.config import PROJECT_ROOT
+
 T = TypeVar("T")
 
 
@@ -85,12 +87,26 @@ def start_worker(env: dict[str, str], *, log_path: Path, name: str, concurrency:
     """A real `celery worker` process (prefork) with the given environment; logs to `log_path`."""
     command = [
         sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-E", "-P", "prefork",
-        "-c", str(concurrency), "-Q", "cv_match", "--loglevel=INFO", "-n", f"{name}@%h",
+        "-c", str(concurrency), "--loglevel=INFO", "-n", f"{name}@%h",
         "--without-mingle", "--without-gossip",
     ]
     return subprocess.Popen(
         command,
         env={**os.environ, **env},
+        cwd=log_path.parent,  # away from the project's .env
+        stdout=log_path.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def start_api(env: dict[str, str], *, log_path: Path) -> subprocess.Popen[bytes]:
+    """The API as deployed: `bin/api` (gunicorn, gthread) with the given environment; logs to `log_path`."""
+    # bin/api finds python and gunicorn on PATH: the ones of the interpreter running the tests.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return subprocess.Popen(
+        [str(PROJECT_ROOT / "bin" / "api")],
+        env={**os.environ, **env, "PATH": path},
         cwd=log_path.parent,  # away from the project's .env
         stdout=log_path.open("ab"),
         stderr=subprocess.STDOUT,
