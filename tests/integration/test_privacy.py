@@ -29,7 +29,7 @@ from shared.sample_data import sample_candidates
 from tests.e2e.test_running_stack import call
 from tests.integration.conftest import DATABASES, TOKEN, fresh_database, ready_processes, worker_env
 from tests.integration.test_api_basics import assert_error
-from tests.support.processes import RedisServer, free_port, start_worker, stop_process, wait_for
+from tests.support.processes import RedisServer, free_port, start_api, start_worker, stop_process, wait_for
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 OLD = "2020-01-01 00:00:00"  # far older than any retention
@@ -299,13 +299,8 @@ def test_database_errors_never_show_the_values_of_a_statement(kind: str, tmp_pat
 def api_process(settings: Settings, worker: subprocess.Popen[bytes], tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """The API under gunicorn (bin/api), on the session's Redis, database and worker; yields its URL and log."""
     port, log = free_port(), tmp_path / "api.log"
-    env = {
-        **os.environ, **worker_env(settings), "API_BIND": f"127.0.0.1:{port}", "API_PROCESSES": "1", "API_THREADS": "4",
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-    }
-    process = subprocess.Popen(
-        [str(PROJECT_ROOT / "bin" / "api")], env=env, cwd=tmp_path, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-        start_new_session=True,
+    process = start_api(
+        {**worker_env(settings), "API_BIND": f"127.0.0.1:{port}", "API_PROCESSES": "1", "API_THREADS": "4"}, log_path=log
     )
     url = f"http://127.0.0.1:{port}/api"
     try:
