@@ -77,6 +77,8 @@ def _operation(path: str, spec: EndpointSpec, refs: dict[type[BaseModel], dict[s
         if model is not None:
             response["content"] = {"application/json": {"schema": refs[model]}}
         elif status in spec.content_types:
-            response["content"] = {spec.content_types[status]: {"schema": {"type": "string"}}}
+            media_type = spec.content_types[status]
+            body = {"type": "object"} if media_type == "application/json" else {"type": "string"}
+            response["content"] = {media_type: {"schema": body}}
         operation["responses"][str(status)] = response
     return operation
