@@ -6,6 +6,7 @@ test client. Every process logs to its own file in the stack's folder.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -36,7 +37,7 @@ class ServedStack:
     @property
     def log_files(self) -> list[Path]:
         """Every log file the stack's processes wrote."""
-        return sorted(self.workdir.glob("*.log"))
+        return sorted(self.workdir.rglob("*.log"))
 
 
 def start_api(env: dict[str, str], *, log_path: Path, bind: str) -> subprocess.Popen[bytes]:
@@ -63,7 +64,7 @@ def served_stack(
 ) -> Iterator[ServedStack]:
     """Start the stack in `workdir` with settings `env` (on top of the essentials), stop it afterwards.
 
-    `log_level` applies to the worker and to gunicorn's own log.
+    `log_level` applies to the worker and to every logger of the API process.
 
     Yields once /api/health says ok: the API answers and a worker has loaded its model.
     """
@@ -87,7 +88,10 @@ def served_stack(
         registry = WorkerRegistry(create_redis(settings), ttl_seconds=settings.worker_ready_ttl_seconds)
         wait_for(registry.ready, timeout=180, what="a worker process with its model loaded")
         base_url = f"http://127.0.0.1:{free_port()}"
-        api_env = {**stack_env, "GUNICORN_CMD_ARGS": f"--log-level {log_level.lower()}"}
+        # Every logger of the API process (the app's, Celery's client, redis-py) at `log_level`, into api.log.
+        logging_config = workdir / "api-logging.json"
+        logging_config.write_text(json.dumps({"root": {"level": log_level.upper(), "handlers": ["console"]}}))
+        api_env = {**stack_env, "GUNICORN_CMD_ARGS": f"--log-level {log_level.lower()} --log-config-json {logging_config}"}
         processes.append(start_api(api_env, log_path=workdir / "api.log", bind=base_url.removeprefix("http://")))
         wait_for(lambda: _health_ok(base_url), timeout=60, what=f"gunicorn answering {base_url}/api/health with ok")
         yield ServedStack(base_url=base_url, token=token, settings=settings, workdir=workdir)
