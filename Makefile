@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: install tools run test bench load calibrate clean
+.PHONY: install tools run test fuzz bench load calibrate clean
 
 install: $(VENV)/.installed
 
@@ -30,6 +30,10 @@ tools:
 
 test: install tools
 	$(PY) -m pytest
+
+# Schemathesis against the served API with many more examples than make test and a fresh seed (several minutes).
+fuzz: install
+	FUZZ_EXAMPLES=$(or $(EXAMPLES),500) FUZZ_SEED=$(or $(SEED),random) $(PY) -m pytest tests/integration/test_fuzz.py -s -q
 
 # The performance benchmark (several minutes; writes bench/results/). Not part of make test.
 bench: install

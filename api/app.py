@@ -12,6 +12,7 @@ from flask_cors import CORS
 from api.auth import require_token
 from api.errors import register_error_handlers
 from api.routes import batches, docs, health, jobs, match
+from api.security_headers import add_security_headers
 from api.services import ApiServices
 from shared.config import Settings, get_settings
 from shared.db import init_db
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     CORS(app, resources={r"/api/*": {"origins": settings.cors_origins}}, expose_headers=["Retry-After"])
     register_error_handlers(app)
     app.before_request(require_token)
+    app.after_request(add_security_headers)
     for blueprint in (health.bp, jobs.bp, match.bp, batches.bp, docs.bp):
         app.register_blueprint(blueprint, url_prefix="/api")
 

@@ -22,7 +22,12 @@ def require_token() -> None:
     if spec is not None and spec.public:
         return
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
-    expected: str = current_app.config["APP_TOKEN"]
-    # compare_digest takes the same time whatever prefix matches, so timing reveals nothing.
-    if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), expected.encode()):
+    if scheme.lower() != "bearer" or not token_matches(presented.strip(), current_app.config["APP_TOKEN"]):
+        # The message never repeats what was presented: a mistyped token is still close to the real one.
         raise APIError(401, "unauthorized", "a valid 'Authorization: Bearer <token>' header is required", headers=_CHALLENGE)
+
+
+def token_matches(presented: str, expected: str) -> bool:
+    """True when `presented` is exactly `expected`, in a time that does not depend on where they differ."""
+    # compare_digest takes the same time whatever prefix matches, so timing reveals nothing of the token.
+    return hmac.compare_digest(presented.encode(), expected.encode())

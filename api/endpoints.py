@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from flask import request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.errors import APIError
 
@@ -55,7 +56,7 @@ def endpoint(
             if body is not None:
                 kwargs["body"] = parse_json_body(body)
             if query is not None:
-                kwargs["query"] = parse_model(query, request.args.to_dict(), where="query")
+                kwargs["query"] = parse_model(query, _single_valued_query(), where="query")
             return view(*args, **kwargs)
 
         wrapper.endpoint_spec = spec  # type: ignore[attr-defined]
@@ -68,10 +69,35 @@ def parse_json_body(model: type[Model]) -> Model:
     """The request's JSON body as `model`; 415 for another content type, 400 for bad JSON or fields."""
     if not request.is_json:
         raise APIError(415, "unsupported_media_type", "send the body as JSON with 'Content-Type: application/json'")
+    _refuse_streamed_body_over_limit()
     payload = request.get_json(silent=True)
     if payload is None:
         raise APIError(400, "invalid_json", "the body is not valid JSON")
     return parse_model(model, payload, where="body")
+
+
+def _single_valued_query() -> dict[str, str]:
+    """The query string as name -> value; 400 naming every parameter given more than once.
+
+    Every documented parameter is a single value: `?limit=5&limit=500` is refused, not read as 5.
+    """
+    repeated = [name for name, values in request.args.lists() if len(values) > 1]
+    if repeated:
+        fields = [{"field": name, "message": "given more than once"} for name in repeated]
+        raise APIError(400, "validation_error", "the request query has invalid fields", {"fields": fields})
+    return request.args.to_dict()
+
+
+def _refuse_streamed_body_over_limit() -> None:
+    """413 for a chunked body (no Content-Length) that reaches MAX_CONTENT_LENGTH.
+
+    Werkzeug refuses a declared Content-Length over the limit, but silently cuts a streamed body at
+    the limit, which would then be answered as invalid JSON. A streamed body that fills the limit is
+    taken as over it.
+    """
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(request.get_data(cache=True)) >= limit:
+        raise RequestEntityTooLarge()
 
 
 def parse_model(model: type[Model], data: Any, *, where: str) -> Model:

@@ -9,10 +9,16 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from api.endpoints import EndpointSpec
+from api.schemas import ErrorBody
 
 _PATH_PARAMETER = re.compile(r"<(?:[a-z]+:)?([a-z_]+)>")
 # The schema of each response header an endpoint may document.
 _HEADER_SCHEMAS: dict[str, dict[str, Any]] = {"Retry-After": {"type": "integer", "minimum": 1}}
+# Answered by gunicorn before any view runs (api/gunicorn_conf.py gives them the error shape), so possible everywhere.
+_SERVER_LIMITS = {
+    414: "Request line (path and query string) longer than the server accepts",
+    431: "Request headers larger than the server accepts",
+}
 
 
 def build_openapi(app: Flask, *, version: str) -> dict[str, Any]:
@@ -25,7 +31,7 @@ def build_openapi(app: Flask, *, version: str) -> dict[str, Any]:
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             specs.append((_PATH_PARAMETER.sub(r"{\1}", rule.rule), method.lower(), spec))
 
-    models = {model for _, _, spec in specs for model in _models_of(spec)}
+    models = {ErrorBody} | {model for _, _, spec in specs for model in _models_of(spec)}
     keyed, components = models_json_schema(
         [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)],
         ref_template="#/components/schemas/{model}",
@@ -79,11 +85,16 @@ def _operation(path: str, spec: EndpointSpec, refs: dict[type[BaseModel], dict[s
         if model is not None:
             response["content"] = {"application/json": {"schema": refs[model]}}
         elif status in spec.content_types:
-            response["content"] = {spec.content_types[status]: {"schema": {"type": "string"}}}
+            media_type = spec.content_types[status]
+            body = {"type": "object"} if media_type == "application/json" else {"type": "string"}
+            response["content"] = {media_type: {"schema": body}}
         if status in spec.headers:
             response["headers"] = {
                 name: {"description": description, "schema": _HEADER_SCHEMAS.get(name, {"type": "string"})}
                 for name, description in spec.headers[status].items()
             }
         operation["responses"][str(status)] = response
+    for status, description in _SERVER_LIMITS.items():
+        operation["responses"][str(status)] = {"description": description, "content": {"application/json": {"schema": refs[ErrorBody]}}}
+    operation["responses"] = dict(sorted(operation["responses"].items()))
     return operation

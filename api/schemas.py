@@ -5,17 +5,30 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.engine.text_checks import MIN_CV_LETTERS
+
 EducationLevelName = Literal["SMA", "D3", "S1", "S2", "S3"]
 Grade = Literal["High Match", "Medium Match", "Low Match"]
 Language = Literal["id", "en", "mixed", "unknown"]
 
 _ID = Field(min_length=1, max_length=128)
+# Far beyond any real list, and within every database's integer range (a larger OFFSET overflows SQLite's).
+_MAX_OFFSET = 1_000_000_000
 
 
 class _Strict(BaseModel):
     """Unknown fields are errors, so a misspelt field is reported instead of ignored."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class _JsonBody(_Strict):
+    """A JSON request body: values must have the documented JSON types (no `false` taken as 0, no "3" as 3).
+
+    Query strings keep pydantic's lax parsing, since every query value arrives as text.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # -- errors -------------------------------------------------------------------------------------
@@ -95,7 +108,7 @@ class JobPage(BaseModel):
 # -- match --------------------------------------------------------------------------------------
 
 
-class InlineJob(_Strict):
+class InlineJob(_JsonBody):
     """A job that is not in the database, sent with the request."""
 
     title: str = Field(min_length=1, max_length=300)
@@ -109,8 +122,19 @@ class InlineJob(_Strict):
     location: str | None = Field(None, max_length=300)
 
 
-class JobChoice(_Strict):
+# JSON Schema for the rule `_exactly_one_job` enforces, so that the OpenAPI document rejects what the code rejects.
+_EXACTLY_ONE_JOB = {
+    "oneOf": [
+        {"required": ["job_id"], "properties": {"job_id": {"type": "string"}}},
+        {"required": ["job"], "properties": {"job": {"type": "object"}}},
+    ]
+}
+
+
+class JobChoice(_JsonBody):
     """Exactly one of `job_id` (a seeded job) and `job` (an inline job)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_EXACTLY_ONE_JOB)
 
     job_id: str | None = Field(None, min_length=1, max_length=64)
     job: InlineJob | None = None
@@ -122,14 +146,43 @@ class JobChoice(_Strict):
         return self
 
 
-class Candidate(_Strict):
+class Candidate(_JsonBody):
     candidate_id: str = _ID
     candidate_name: str = Field(min_length=1, max_length=200)
-    cv_text: str = Field(description="Plain CV text (OCR already done); at most MAX_CV_CHARS characters.")
+    cv_text: str = Field(
+        description=f"Plain CV text (OCR already done): at least {MIN_CV_LETTERS} letters and at most MAX_CV_CHARS characters, "
+        "or it is refused (422, or a failed item in a batch)."
+    )
+
+
+_EXAMPLE_CV = (
+    "Backend developer, 4 years of Python with Django, Flask and PostgreSQL.\n"
+    "PENGALAMAN KERJA\nBackend Engineer, PT Contoh Digital (2021 - sekarang): REST API, Celery, Redis, Docker.\n"
+    "PENDIDIKAN\nS1 Teknik Informatika, Universitas Indonesia"
+)
 
 
 class MatchRequest(JobChoice, Candidate):
     """POST /api/match."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            **_EXACTLY_ONE_JOB,
+            "examples": [
+                {"job_id": "J01", "candidate_id": "C-1001", "candidate_name": "Rina Wulandari", "cv_text": _EXAMPLE_CV},
+                {
+                    "job": {
+                        "title": "Python Developer",
+                        "description": "Build and run REST APIs for our logistics platform.",
+                        "requirements": ["2 years of Python", "PostgreSQL", "Docker"],
+                    },
+                    "candidate_id": "C-1002",
+                    "candidate_name": "Budi Santoso",
+                    "cv_text": _EXAMPLE_CV,
+                },
+            ],
+        }
+    )
 
 
 class ScoreComparison(BaseModel):
@@ -224,6 +277,21 @@ class MatchPending(BaseModel):
 class BatchRequest(JobChoice):
     """POST /api/batches: one job and the candidates to score against it."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            **_EXACTLY_ONE_JOB,
+            "examples": [
+                {
+                    "job_id": "J01",
+                    "candidates": [
+                        {"candidate_id": "C-1001", "candidate_name": "Rina Wulandari", "cv_text": _EXAMPLE_CV},
+                        {"candidate_id": "C-1002", "candidate_name": "Budi Santoso", "cv_text": ""},
+                    ],
+                }
+            ],
+        }
+    )
+
     candidates: list[Candidate] = Field(min_length=1, description="At most BATCH_MAX_CANDIDATES; candidate_id unique.")
 
 
@@ -276,12 +344,12 @@ class BatchStatus(BatchSummary):
 
 class BatchResultsQuery(_Strict):
     limit: int | None = Field(None, ge=1, le=10_000, description="Results per page (all when absent).")
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=_MAX_OFFSET)
 
 
 class BatchListQuery(_Strict):
     limit: int = Field(20, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=_MAX_OFFSET)
 
 
 class BatchPage(BaseModel):

@@ -83,11 +83,13 @@ class RedisServer:
             self.process.wait(timeout=10)
 
 
-def start_worker(env: dict[str, str], *, log_path: Path, name: str, concurrency: int = 1) -> subprocess.Popen[bytes]:
-    """A real `celery worker` process (prefork) with the given environment; logs to `log_path`."""
+def start_worker(
+    env: dict[str, str], *, log_path: Path, name: str, concurrency: int = 1, log_level: str = "INFO"
+) -> subprocess.Popen[bytes]:
+    """A real `celery worker` process (prefork) with the given environment; logs to `log_path` at `log_level`."""
     command = [
         sys.executable, "-m", "celery", "-A", "worker.celery_app", "worker", "-E", "-P", "prefork",
-        "-c", str(concurrency), "--loglevel=INFO", "-n", f"{name}@%h",
+        "-c", str(concurrency), f"--loglevel={log_level}", "-n", f"{name}@%h",
         "--without-mingle", "--without-gossip",
     ]
     return subprocess.Popen(
