@@ -282,8 +282,11 @@ def test_flower_answers_401_without_the_right_credentials(stack: ServedStack, tm
         # worker names, never a task's arguments.
         name = "Flower Probe Candidate"
         match = {"job_id": "J09", "candidate_id": "FLOWER-1", "candidate_name": name, "cv_text": CV[:2000]}
-        assert call(stack, "POST", "/api/match", body=match).status == 200
-        wait_for(lambda: name in flower("/api/tasks", credentials)[1], timeout=30, what="Flower to record the match task")
+        answer = call(stack, "POST", "/api/match", body=match)
+        assert answer.status == 200
+        task_id = answer.json()["task_id"]
+        tasks = wait_for(lambda: task_id in (listing := flower("/api/tasks", credentials)[1]) and listing, timeout=30, what="Flower to record the match task")
+        assert name not in tasks and CV[:40] not in tasks  # even behind credentials, arguments are withheld
         status, metrics = flower("/metrics", None)
         assert status == 200 and "cv_match.match_cv" in metrics
         assert name not in metrics and "FLOWER-1" not in metrics and CV[:40] not in metrics
