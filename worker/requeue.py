@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import threading
 
 import redis
@@ -48,11 +49,17 @@ def _sweep_while_the_worker_lives(sender: object, **_: object) -> None:
     """Sweep now and every REQUEUE_SWEEP_SECONDS from a daemon thread of the worker's main process."""
     settings = get_settings()
     db, celery, client = create_db_engine(settings.database_url), create_celery(settings), create_redis(settings)
+    # The pool forks new children from this process (one replaces a child that died). A child forked while
+    # this thread is inside SQLite inherits SQLite's mutexes locked and hangs at its first database call,
+    # for good: a sweep pass and a fork never overlap.
+    sweeping = threading.Lock()
+    os.register_at_fork(before=sweeping.acquire, after_in_parent=sweeping.release, after_in_child=sweeping.release)
 
     def sweep_forever() -> None:
         while True:
             try:
-                requeue_lost_items(settings, db, celery, client)
+                with sweeping:
+                    requeue_lost_items(settings, db, celery, client)
             except (redis.RedisError, SQLAlchemyError, OSError) as error:
                 logger.warning("requeue sweep skipped: %s", error)
             threading.Event().wait(settings.requeue_sweep_seconds)
