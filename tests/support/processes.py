@@ -1,4 +1,4 @@
-"""Start real Redis servers and Celery workers for tests, and wait on them with deadlines."""
+"""Start real Redis servers, Celery workers and the API under gunicorn for tests, and wait on them with deadlines."""
 from __future__ import annotations
 
 import os
@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import redis
+
+from shared.config import PROJECT_ROOT
 
 T = TypeVar("T")
 
@@ -91,6 +93,18 @@ def start_worker(env: dict[str, str], *, log_path: Path, name: str, concurrency:
     return subprocess.Popen(
         command,
         env={**os.environ, **env},
+        cwd=log_path.parent,  # away from the project's .env
+        stdout=log_path.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def start_api(env: dict[str, str], *, log_path: Path) -> subprocess.Popen[bytes]:
+    """The API as `make run` and the containers start it (`bin/api`: gunicorn, gthread); set API_BIND in `env`."""
+    return subprocess.Popen(
+        ["sh", str(PROJECT_ROOT / "bin" / "api")],
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}", **env},
         cwd=log_path.parent,  # away from the project's .env
         stdout=log_path.open("ab"),
         stderr=subprocess.STDOUT,
