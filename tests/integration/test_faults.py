@@ -5,6 +5,8 @@ missing or read-only, a task that raises. One stack per database variant for the
 private redis-server on a fixed port (so that it can be stopped and started again on that port), a
 Celery worker, and the API under gunicorn (`bin/api`, as `make run` starts it), each a subprocess.
 Every test removes its fault before it ends and then checks that the same processes serve again.
+The database-file faults apply to SQLite only (PostgreSQL's variant of them is skipped, saying so);
+an unreachable PostgreSQL server has a test of its own.
 """
 from __future__ import annotations
 
