@@ -233,8 +233,11 @@ def test_worker_child_killed_mid_match_is_504_and_the_task_is_redelivered(stack:
     assert stored.body["candidate_id"] == "killed-mid-task" and stored.body["task_id"] == task_id
     assert stack.log("worker").count(f"[{task_id}] received") == 2
     assert stack.worker.poll() is None
-    replacement = wait_for(stack.worker_children, timeout=30, what="the new child to announce itself")
-    assert len(replacement) == 1 and replacement != children
+    # Ready: the new child; the killed one drops out when its readiness key expires (WORKER_READY_TTL_SECONDS).
+    replacement = wait_for(
+        lambda: len(c := stack.worker_children()) == 1 and c, timeout=60, what="one ready child, the new one"
+    )
+    assert replacement != children
     assert stack.match(cv(3)).status == 200
 
 
