@@ -5,7 +5,10 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+from shared.db import is_read_only_error
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +22,8 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
 }
+# An unavailable database is an operator's fix (a missing or read-only file, a server down): retry later than for Redis.
+_DATABASE_RETRY_AFTER = "30"
 
 
 class APIError(Exception):
@@ -57,6 +62,18 @@ def register_error_handlers(app: Flask) -> None:
         response = error_response(status, _HTTP_CODES.get(status, "http_error"), error.description or error.name)
         if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError) -> Response:
+        # The file cannot be opened or is read-only, a lock outlasted the busy timeout, the server is down.
+        # Only the driver's message is logged: SQLAlchemy's own text carries the statement's parameters.
+        logger.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
+        reason = "read_only" if is_read_only_error(error) else "unreachable"
+        response = error_response(
+            503, "database_unavailable", f"the database is unavailable ({reason.replace('_', '-')}); try again later", {"reason": reason}
+        )
+        response.headers["Retry-After"] = _DATABASE_RETRY_AFTER
         return response
 
     @app.errorhandler(Exception)

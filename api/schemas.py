@@ -46,6 +46,10 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+# Every endpoint that reads or writes the database can answer this.
+DATABASE_UNAVAILABLE = {503: ("Database unavailable (database_unavailable: missing, read-only, down); see Retry-After", ErrorBody)}
+
+
 # -- health -------------------------------------------------------------------------------------
 
 
@@ -59,16 +63,23 @@ class Reachability(BaseModel):
     reachable: bool
 
 
+class DatabaseHealth(Reachability):
+    writable: bool = Field(description="False when the database refuses writes (a read-only SQLite file, for one).")
+    reason: str | None = Field(description="Why the database cannot be used, when it cannot; the server log has the error.")
+
+
 class WorkerStatus(BaseModel):
     ready: int = Field(description="Worker processes that have loaded their model.")
     processes: list[str]
 
 
 class Health(BaseModel):
-    status: Literal["ok", "degraded"] = Field(description="ok when broker, database and at least one ready worker are up.")
+    status: Literal["ok", "degraded"] = Field(
+        description="ok when the broker is up, the database can be read and written, and at least one worker is ready."
+    )
     model: ModelStatus
     broker: Reachability
-    database: Reachability
+    database: DatabaseHealth
     workers: WorkerStatus
 
 

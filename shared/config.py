@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         True, description="Score the seed jobs' texts once after loading the model, before announcing the process ready."
     )
     worker_ready_ttl_seconds: int = Field(30, ge=5, description="A worker process that stops reporting for this long is no longer counted as ready.")
+    worker_process_start_timeout_seconds: float = Field(
+        300.0,
+        gt=0,
+        description="How long a new worker child process may take to load its model and warm up before Celery kills it as hung.",
+    )
 
     # Scoring
     weight_skills: float = Field(0.4, ge=0, le=1)

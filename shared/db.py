@@ -3,26 +3,50 @@
 Plain SQLAlchemy Core over a SQLite file by default. SQLite runs in WAL mode with a
 busy timeout, so the API's reads and the workers' writes neither block nor fail each other.
 
+Only `init_db` creates the SQLite file. Everything else opens it read-write without creating it,
+and a pooled connection is replaced when the file it opened is no longer the file at the path
+(moved away, deleted, replaced) or its write permission changed: so a missing or read-only file
+fails requests cleanly instead of silently starting an empty database or writing into a file
+nobody will read again, and the service recovers by itself once the file is back.
+
 Usage:
   python -m shared.db init-db        # apply seed/schema.sql and seed/jobs_seed.sql (idempotent)
 """
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import re
-from pathlib import Path
-
+import sqlite3
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote, unquote
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
 from shared.config import Settings, get_settings
 
+logger = logging.getLogger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _IMMEDIATE = "cv_match_immediate"
+_FILE_STATE = "cv_match_sqlite_file"
+_POSTGRES_READ_ONLY_TRANSACTION = "25006"
 # Statements in the seed files end with ";" at the end of a line; literals never do.
 _STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class DatabaseStatus:
+    """What /api/health says about the database."""
+
+    reachable: bool
+    writable: bool
+    reason: str | None = None
 
 
 def create_db_engine(database_url: str) -> Engine:
@@ -37,9 +61,11 @@ def create_db_engine(database_url: str) -> Engine:
         return create_engine(url.set(drivername="postgresql+psycopg"), pool_pre_ping=True, hide_parameters=True)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+    path = None
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
+        path = Path(url.database).resolve()
+        url = url.set(database=_sqlite_uri(path, writable=True), query={**url.query, "uri": "true"})
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -52,6 +78,23 @@ def create_db_engine(database_url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    if path is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _open_as_the_file_allows(_dialect, record, cargs, _cparams) -> None:  # type: ignore[no-untyped-def]
+            # Read-only when the file cannot be written: asked for read-write, SQLite may hand out a
+            # read-write descriptor it kept open from a closed connection, and writes would go through.
+            state = _file_state(path)
+            record.info[_FILE_STATE] = state
+            cargs[0] = _sqlite_uri(path, writable=state is None or state[2])
+
+        @event.listens_for(engine, "checkout")
+        def _same_file_as_when_opened(_dbapi_connection, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+            # A connection keeps the file it opened, with the access it had: after a move, a delete or a
+            # chmod it would go on as if nothing happened. SQLAlchemy reconnects when this raises.
+            if record.info.get(_FILE_STATE) != _file_state(path):
+                raise DisconnectionError(f"the database file {path} was moved, removed or changed permissions")
+
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
         # A write transaction takes the write lock up front: a deferred one that reads first and
@@ -61,6 +104,57 @@ def create_db_engine(database_url: str) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _sqlite_uri(path: Path, *, writable: bool) -> str:
+    """The SQLite URI that opens `path` without ever creating it (init_db does that)."""
+    return f"file:{quote(str(path))}?mode={'rw' if writable else 'ro'}"
+
+
+def _file_state(path: Path) -> tuple[int, int, bool] | None:
+    """Which file is at `path` (device, inode) and whether this process may write it; None if none is."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino, os.access(path, os.W_OK)
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite engine from `create_db_engine`; None for other databases and in-memory SQLite."""
+    database = engine.url.database or ""
+    if engine.url.get_backend_name() != "sqlite" or not database.startswith("file:"):
+        return None
+    return Path(unquote(database.removeprefix("file:").split("?", 1)[0]))
+
+
+def is_read_only_error(error: BaseException) -> bool:
+    """True when the database refused a write because it is read-only (the file, its mount, the server)."""
+    driver_error = getattr(error, "orig", error)
+    sqlite_code = getattr(driver_error, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return bool(sqlite_code & 0xFF == sqlite3.SQLITE_READONLY)  # the primary code of every SQLITE_READONLY_* variant
+    return getattr(driver_error, "sqlstate", None) == _POSTGRES_READ_ONLY_TRANSACTION
+
+
+def database_status(engine: Engine) -> DatabaseStatus:
+    """Can the database be read, and written? Writes nothing: the probe updates no row and rolls back."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1 FROM jobs LIMIT 1"))
+    except SQLAlchemyError as error:
+        logger.warning("database check failed: %s: %s", type(error).__name__, getattr(error, "orig", error))
+        return DatabaseStatus(reachable=False, writable=False, reason="the database cannot be opened or queried")
+    # A transaction of its own: on SQLite, one that read first could fail to write for a reason other than read-only.
+    try:
+        with engine.connect() as connection, connection.begin() as transaction:
+            connection.execute(text("UPDATE jobs SET job_id = job_id WHERE 1 = 0"))
+            transaction.rollback()
+    except SQLAlchemyError as error:
+        logger.warning("database write check failed: %s: %s", type(error).__name__, getattr(error, "orig", error))
+        reason = "the database is read-only" if is_read_only_error(error) else "the database refuses writes"
+        return DatabaseStatus(reachable=True, writable=False, reason=reason)
+    return DatabaseStatus(reachable=True, writable=True)
 
 
 def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
@@ -84,6 +178,10 @@ def init_db(engine: Engine, seed_dir: Path) -> int:
     Returns:
         The number of jobs in the database afterwards.
     """
+    path = sqlite_file(engine)
+    if path is not None:  # the one place that creates the file (an empty file is an empty SQLite database)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
     with write_transaction(engine) as connection:
         for name in ("schema.sql", "jobs_seed.sql"):
             for statement in sql_statements((seed_dir / name).read_text(encoding="utf-8")):

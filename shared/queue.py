@@ -48,6 +48,12 @@ def create_celery(settings: Settings, *, include: tuple[str, ...] = ()) -> Celer
         worker_send_task_events=True,
         task_send_sent_event=True,
         broker_connection_retry_on_startup=True,
+        # Keep trying a lost Redis for as long as it takes (Celery's default gives up after 100 attempts
+        # and the worker exits); the worker then carries on by itself once Redis is back.
+        broker_connection_max_retries=None,
+        # A child that replaces a dead one loads the model and warms up before it reports for work;
+        # Celery's default of 4 s would kill every replacement before it is ready, forever.
+        worker_proc_alive_timeout=settings.worker_process_start_timeout_seconds,
         broker_transport_options={
             "socket_connect_timeout": timeout,
             "socket_timeout": max(5.0, timeout),

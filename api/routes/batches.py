@@ -11,7 +11,16 @@ from api import dispatch
 from api.csv_export import results_csv
 from api.endpoints import endpoint
 from api.errors import APIError
-from api.schemas import BatchAccepted, BatchListQuery, BatchPage, BatchRequest, BatchResultsQuery, BatchStatus, ErrorBody
+from api.schemas import (
+    DATABASE_UNAVAILABLE,
+    BatchAccepted,
+    BatchListQuery,
+    BatchPage,
+    BatchRequest,
+    BatchResultsQuery,
+    BatchStatus,
+    ErrorBody,
+)
 from api.services import ApiServices, services
 from shared import batch_store, repository
 from shared.db import write_transaction
@@ -21,7 +30,7 @@ from shared.queue import BATCH_TASK
 logger = logging.getLogger(__name__)
 bp = Blueprint("batches", __name__)
 
-_UNAUTHORIZED = {401: ("No or wrong token", ErrorBody)}
+_UNAUTHORIZED = {401: ("No or wrong token", ErrorBody), **DATABASE_UNAVAILABLE}
 _UNKNOWN_BATCH = {404: ("Unknown batch", ErrorBody)}
 
 

@@ -5,7 +5,7 @@ from flask import Blueprint
 
 from api.endpoints import endpoint
 from api.errors import APIError
-from api.schemas import ErrorBody, Job, JobPage, JobsQuery
+from api.schemas import DATABASE_UNAVAILABLE, ErrorBody, Job, JobPage, JobsQuery
 from api.services import services
 from shared import repository
 
@@ -14,7 +14,8 @@ bp = Blueprint("jobs", __name__)
 
 @bp.get("/jobs")
 @endpoint("List jobs, optionally of one industry, a page at a time", tag="jobs", query=JobsQuery,
-          responses={200: ("A page of jobs", JobPage), 400: ("Invalid query", ErrorBody), 401: ("No or wrong token", ErrorBody)})
+          responses={200: ("A page of jobs", JobPage), 400: ("Invalid query", ErrorBody), 401: ("No or wrong token", ErrorBody),
+                     **DATABASE_UNAVAILABLE})
 def list_jobs(query: JobsQuery) -> dict[str, object]:
     svc = services()
     limit = min(query.limit, svc.settings.jobs_page_limit_max)
@@ -25,7 +26,8 @@ def list_jobs(query: JobsQuery) -> dict[str, object]:
 
 @bp.get("/jobs/<job_id>")
 @endpoint("One job in full", tag="jobs",
-          responses={200: ("The job", Job), 401: ("No or wrong token", ErrorBody), 404: ("Unknown job", ErrorBody)})
+          responses={200: ("The job", Job), 401: ("No or wrong token", ErrorBody), 404: ("Unknown job", ErrorBody),
+                     **DATABASE_UNAVAILABLE})
 def get_job(job_id: str) -> dict[str, object]:
     with services().db.connect() as connection:
         job = repository.get_job(connection, job_id)

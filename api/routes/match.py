@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, url_for
 from api import dispatch
 from api.endpoints import endpoint
 from api.errors import APIError
-from api.schemas import ErrorBody, MatchPending, MatchRequest, MatchResult
+from api.schemas import DATABASE_UNAVAILABLE, ErrorBody, MatchPending, MatchRequest, MatchResult
 from api.services import ApiServices, services
 from shared import repository
 from shared.db import write_transaction
@@ -18,7 +18,7 @@ from shared.queue import MATCH_ARGUMENTS_SHOWN, MATCH_TASK
 
 bp = Blueprint("match", __name__)
 
-_STATUS_OF_ERROR = {"cv_text_too_long": 413, "job_not_found": 404, "scoring_error": 500}
+_STATUS_OF_ERROR = {"cv_text_too_long": 413, "job_not_found": 404, "scoring_error": 500, "scoring_failed": 500}
 _COMMON_ERRORS = {401: ("No or wrong token", ErrorBody), 404: ("Unknown job or match", ErrorBody)}
 
 
@@ -34,9 +34,11 @@ _COMMON_ERRORS = {401: ("No or wrong token", ErrorBody), 404: ("Unknown job or m
         413: ("Body or CV text too large", ErrorBody),
         415: ("Body is not JSON", ErrorBody),
         422: ("The CV text cannot be scored (empty, no letters)", ErrorBody),
+        500: ("The worker failed on this match (scoring_failed)", ErrorBody),
         503: (
-            "The task queue is unreachable (broker_unavailable), or MAX_QUEUE_DEPTH matches already wait for a "
-            "worker (queue_full: nothing was stored); try again after Retry-After seconds",
+            "The task queue is unreachable (broker_unavailable), the database is unavailable (database_unavailable), "
+            "or MAX_QUEUE_DEPTH matches already wait for a worker (queue_full: nothing was stored); "
+            "try again after Retry-After seconds",
             ErrorBody,
         ),
         504: ("No answer within MATCH_TIMEOUT_SECONDS; details.result_url gives the result later", ErrorBody),
@@ -82,6 +84,8 @@ def create_match(body: MatchRequest) -> Any:
         202: ("Still queued or being scored", MatchPending),
         **_COMMON_ERRORS,
         422: ("The CV text could not be scored", ErrorBody),
+        500: ("The worker failed on this match (scoring_failed)", ErrorBody),
+        **DATABASE_UNAVAILABLE,
     },
 )
 def get_match(task_id: str) -> Any:

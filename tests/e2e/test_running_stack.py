@@ -6,8 +6,6 @@ MODEL_NAME cannot load offline, so this also shows the fallback being reported.
 """
 from __future__ import annotations
 
-import base64
-import json
 import os
 import signal
 import subprocess
@@ -21,6 +19,7 @@ from typing import Any
 import pytest
 
 from shared.config import PROJECT_ROOT
+from tests.support.http import fetch
 from tests.support.processes import free_port, wait_for
 
 
@@ -35,20 +34,8 @@ class Stack:
 
 
 def call(url: str, *, token: str | None = None, body: Any = None, basic: str | None = None) -> tuple[int, Any]:
-    request = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(), method="POST" if body is not None else "GET")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    if basic:
-        request.add_header("Authorization", "Basic " + base64.b64encode(basic.encode()).decode())
-    if body is not None:
-        request.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            raw = response.read()
-            return response.status, json.loads(raw) if response.headers.get_content_type() == "application/json" else raw
-    except urllib.error.HTTPError as error:
-        raw = error.read()
-        return error.code, json.loads(raw) if error.headers.get_content_type() == "application/json" else raw
+    answer = fetch(url, token=token, body=body, basic=basic)
+    return answer.status, answer.body
 
 
 def setting(env_file: Path, name: str) -> str:

@@ -28,7 +28,8 @@ def test_health_needs_no_token_and_reports_the_ready_model(client: FlaskClient) 
     body = client.get("/api/health").get_json()
     assert body["status"] == "ok"
     assert body["model"] == {"configured": "use-multilingual-v3", "name": "use-multilingual-v3", "fallback": False}
-    assert body["broker"] == {"reachable": True} and body["database"] == {"reachable": True}
+    assert body["broker"] == {"reachable": True}
+    assert body["database"] == {"reachable": True, "writable": True, "reason": None}
     assert body["workers"]["ready"] == 1 and len(body["workers"]["processes"]) == 1
 
 

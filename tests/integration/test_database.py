@@ -1,14 +1,17 @@
-"""Schema and seed on a real SQLite file: idempotent, WAL mode, busy timeout, seed content."""
+"""Schema and seed on a real SQLite file: idempotent, WAL mode, busy timeout, seed content, file faults."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from shared.config import PROJECT_ROOT
-from shared.db import create_db_engine, init_db
+from shared.db import create_db_engine, init_db, write_transaction
 from shared.engine.skills import SkillCatalog
+from tests.support.files import read_only
 
 SEED = PROJECT_ROOT / "seed"
 
@@ -23,8 +26,45 @@ def test_init_db_is_idempotent(tmp_path: Path) -> None:
         assert connection.execute(text("SELECT title FROM jobs WHERE job_id = 'J01'")).scalar_one() == "Edited"
 
 
+def test_only_init_db_creates_the_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "cv.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    with pytest.raises(OperationalError):  # the API and the workers never start an empty database
+        engine.connect()
+    assert not path.exists()
+    assert init_db(engine, SEED) >= 30 and path.exists()
+
+
+def test_pooled_connections_follow_the_file_read_only_or_moved_away_and_back(tmp_path: Path) -> None:
+    path = tmp_path / "cv.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    init_db(engine, SEED)
+    held = [engine.connect() for _ in range(3)]  # several pooled connections, as in a busy API
+    for connection in held:
+        connection.execute(text("SELECT 1"))
+        connection.close()
+
+    def write() -> None:
+        with write_transaction(engine) as connection:
+            connection.execute(text("UPDATE jobs SET title = title WHERE job_id = 'J01'"))
+
+    with read_only(path):
+        with pytest.raises(OperationalError, match="readonly"):
+            write()
+        with engine.connect() as connection:  # reads go on
+            assert connection.execute(text("SELECT COUNT(*) FROM jobs")).scalar_one() >= 30
+    write()
+    moved = path.rename(tmp_path / "elsewhere.db")
+    with pytest.raises(OperationalError, match="unable to open"):
+        write()
+    assert not path.exists()
+    moved.rename(path)
+    write()
+
+
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
     engine = create_db_engine(f"sqlite:///{tmp_path / 'cv.db'}")
+    init_db(engine, SEED)
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() == 30_000

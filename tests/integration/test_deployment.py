@@ -84,7 +84,7 @@ def test_the_api_runs_from_its_own_requirements_alone(tmp_path: Path) -> None:
         f"settings = Settings(_env_file=None, app_token='{'t' * 24}', database_url='sqlite:///{tmp_path / 'api.db'}')\n"
         "init_db(create_db_engine(settings.database_url), settings.seed_dir)\n"
         "client = create_app(settings).test_client()\n"
-        "assert client.get('/api/health').get_json()['database'] == {'reachable': True}\n"
+        "assert client.get('/api/health').get_json()['database'] == {'reachable': True, 'writable': True, 'reason': None}\n"
         f"assert client.get('/api/jobs/J01', headers={{'Authorization': 'Bearer {'t' * 24}'}}).status_code == 200\n"
         "print(sorted(m for m in ('torch', 'numpy', 'spacy', 'sklearn', 'sentence_transformers') if m in sys.modules))\n"
     )

@@ -1,4 +1,4 @@
-"""Start real Redis servers and Celery workers for tests, and wait on them with deadlines."""
+"""Start real Redis servers, Celery workers and the API under gunicorn for tests, and wait on them with deadlines."""
 from __future__ import annotations
 
 import os
