@@ -105,6 +105,7 @@ def get_match(task_id: str) -> Any:
         401: ("No or wrong token", ErrorBody),
         404: ("Unknown match", ErrorBody),
         409: ("Still queued or being scored: delete it once it is finished", ErrorBody),
+        **DATABASE_UNAVAILABLE,
     },
 )
 def delete_match(task_id: str) -> Response:
