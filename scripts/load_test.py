@@ -42,11 +42,10 @@ from typing import Any
 import redis
 from dotenv import dotenv_values
 
-from shared.config import PROJECT_ROOT, Settings
-from shared.db import create_db_engine, init_db
+from shared.config import PROJECT_ROOT
 from shared.queue import queue_depth
 from shared.sample_data import sample_candidates
-from tests.support.processes import RedisServer, free_port, start_api, start_worker, stop_process, wait_for
+from tests.support.served_stack import served_stack
 
 MODEL = "use-multilingual-v3"
 JOB_IDS = [f"J{number:02d}" for number in range(1, 11)]
@@ -223,30 +222,9 @@ def stack_env() -> dict[str, str]:
 
 @contextmanager
 def local_stack(folder: Path, env: dict[str, str]) -> Iterator[LocalStack]:
-    """Redis, a SQLite file, a worker and gunicorn (`bin/api`) on free loopback ports, ready; stopped afterwards."""
-    redis_server = RedisServer(folder / "redis").start()
-    port = free_port()
-    env = {
-        **env,
-        "APP_TOKEN": secrets.token_urlsafe(32),
-        "REDIS_URL": redis_server.url,
-        "DATABASE_URL": f"sqlite:///{folder / 'cv_match.db'}",
-        "API_BIND": f"127.0.0.1:{port}",
-    }
-    concurrency = int(env.get("WORKER_CONCURRENCY", "1"))
-    processes = []
-    try:
-        init_db(create_db_engine(env["DATABASE_URL"]), Settings(_env_file=None).seed_dir)
-        processes.append(start_worker(env, log_path=folder / "worker.log", name="load", concurrency=concurrency))
-        processes.append(start_api(env, log_path=folder / "api.log"))
-        base_url = f"http://127.0.0.1:{port}"
-        wait_for(lambda: _health(base_url)["workers"]["ready"] >= concurrency, timeout=240,
-                 what=f"the API and {concurrency} worker processes with the model loaded", interval=0.5)
-        yield LocalStack(base_url, env["APP_TOKEN"], env, redis.Redis.from_url(redis_server.url))
-    finally:
-        for process in reversed(processes):
-            stop_process(process)
-        redis_server.stop()
+    """Redis, a SQLite file, `WORKER_CONCURRENCY` worker processes and gunicorn (`bin/api`) on loopback, ready."""
+    with served_stack(folder, token=secrets.token_urlsafe(32), env=env) as running:
+        yield LocalStack(running.base_url, running.token, env, redis.Redis.from_url(running.settings.redis_url))
 
 
 def _health(base_url: str) -> dict[str, Any]:

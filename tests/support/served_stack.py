@@ -47,31 +47,35 @@ def _health_ok(base_url: str) -> bool:
 def served_stack(
     workdir: Path, *, token: str, env: dict[str, str] | None = None, log_level: str = "INFO"
 ) -> Iterator[ServedStack]:
-    """Start the stack in `workdir` with settings `env` (on top of the essentials), stop it afterwards.
+    """Start the stack in `workdir` with settings `env`, stop it afterwards.
 
     `log_level` applies to the worker and to every logger of the API process.
 
-    Yields once /api/health says ok: the API answers and a worker has loaded its model.
+    Yields once /api/health says ok: the API answers and WORKER_CONCURRENCY worker processes have loaded their model.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     redis_server = RedisServer(workdir / "redis").start()
     processes: list[subprocess.Popen[bytes]] = []
     try:
         stack_env = {
-            "APP_TOKEN": token,
-            "DATABASE_URL": f"sqlite:///{workdir / 'cv_match.db'}",
-            "REDIS_URL": redis_server.url,
             "MODEL_NAME": MODEL,
             "HF_HUB_OFFLINE": "1",
             "TORCH_THREADS": "1",
             "WORKER_READY_TTL_SECONDS": "10",
             **(env or {}),
+            # The stack's own wiring wins over `env` (which may come from .env.example).
+            "APP_TOKEN": token,
+            "DATABASE_URL": f"sqlite:///{workdir / 'cv_match.db'}",
+            "REDIS_URL": redis_server.url,
         }
         settings = Settings(_env_file=None, **{name.lower(): value for name, value in stack_env.items() if name.lower() in Settings.model_fields})
         init_db(create_db_engine(settings.database_url), settings.seed_dir)
-        processes.append(start_worker(stack_env, log_path=workdir / "worker.log", name="stack", log_level=log_level))
+        processes.append(start_worker(
+            stack_env, log_path=workdir / "worker.log", name="stack", concurrency=settings.worker_concurrency, log_level=log_level
+        ))
         registry = WorkerRegistry(create_redis(settings), ttl_seconds=settings.worker_ready_ttl_seconds)
-        wait_for(registry.ready, timeout=180, what="a worker process with its model loaded")
+        wait_for(lambda: len(registry.ready()) >= settings.worker_concurrency, timeout=240,
+                 what=f"{settings.worker_concurrency} worker processes with their model loaded")
         base_url = f"http://127.0.0.1:{free_port()}"
         # Every logger of the API process (the app's, Celery's client, redis-py) at `log_level`, into api.log.
         logging_config = workdir / "api-logging.json"
