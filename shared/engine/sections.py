@@ -96,7 +96,11 @@ class SectionSplitter:
 
 
 def _normalise(heading: str) -> str:
-    """Lowercase, drop '&'/'and'/'dan' spacing differences and collapse whitespace."""
+    """Lowercase, '&'/'dan' as 'and', and no whitespace at all.
+
+    Whitespace is dropped rather than collapsed because the inline-heading pattern lets OCR
+    lose or double the spaces inside a heading ("SoftSkills:"), and both must agree on the key.
+    """
     heading = heading.lower().replace("&", " and ")
     heading = re.sub(r"\bdan\b", "and", heading)
-    return _SPACES.sub(" ", heading).strip()
+    return _SPACES.sub("", heading)

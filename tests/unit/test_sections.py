@@ -82,3 +82,8 @@ def test_aliases_file_is_loaded_from_data(tmp_path: Path) -> None:
     path = tmp_path / "headings.yaml"
     path.write_text("skills:\n  - kebolehan\n", encoding="utf-8")
     assert SectionSplitter.from_file(path).split("x\nKEBOLEHAN\nPython").get("skills") == "Python"
+
+
+def test_heading_glued_together_by_ocr_is_found_inline(splitter: SectionSplitter) -> None:
+    result = splitter.split("Nama\nSoftSkills: teamwork, komunikasi\nHARDSKILLS: las listrik")
+    assert result.get("skills") == "teamwork, komunikasi\nlas listrik"
