@@ -214,6 +214,10 @@ class SectionScore(BaseModel):
 
     score: float = Field(ge=0, le=100)
     raw_similarity: float
+    cohort_z: float | None = Field(
+        description="How far raw_similarity lies above the background cohort's cosines against the same job section, "
+        "in cohort standard deviations; the calibrated score is read from it"
+    )
     cv_source: Literal["sections", "whole_text"]
     evidence: list[Evidence]
 
@@ -246,6 +250,7 @@ class ModelInfo(BaseModel):
 class CalibrationInfo(BaseModel):
     model: str
     method: Literal["logistic", "identity"]
+    normalisation: Literal["raw_cosine", "background_cohort"]
     fitted_on: str
 
 

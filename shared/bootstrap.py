@@ -42,7 +42,9 @@ def build_matcher(settings: Settings, *, job_vectors: JobVectorStore | None = No
     calibration = find_calibration(encoder.name, settings.calibration_dir)
     if calibration.is_identity:
         logger.warning("no calibration found for %s: section scores are raw cosine x 100", encoder.name)
-    resources = EngineResources.from_seed(settings.seed_dir, keyword_corpus=seed_job_texts(settings))
+    resources = EngineResources.from_seed(
+        settings.seed_dir, keyword_corpus=seed_job_texts(settings), cohort_dir=settings.cohort_cv_dir
+    )
     logger.info("engine ready: model=%s fallback=%s", encoder.name, encoder.fallback)
     return Matcher(
         encoder, resources, calibration, policy=settings.scoring_policy, max_cv_chars=settings.max_cv_chars, job_vectors=job_vectors

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     calibration_dir: Path = Field(
         PROJECT_ROOT / "seed" / "calibration", description="Calibrations of models that are not local folders."
     )
+    cohort_cv_dir: Path = Field(
+        PROJECT_ROOT / "data" / "sample" / "cvs",
+        description="CVs (*.txt) of the background cohort that section scores are normalised against.",
+    )
     max_cv_chars: int = Field(100_000, ge=1_000, description="Longest CV text accepted, in characters.")
 
     # Service

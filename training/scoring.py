@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from shared.bootstrap import build_matcher
 from shared.config import Settings
-from shared.engine.calibration import Calibration, fit_calibration, target_score
+from shared.engine.calibration import BACKGROUND_COHORT, RAW_COSINE, Calibration, fit_calibration, target_score
 from shared.engine.jobs import JobPosting
 from shared.engine.matcher import Matcher
 from shared.engine.results import MatchResult
@@ -43,10 +43,23 @@ def score_pairs(matcher: Matcher, pairs: Sequence[Pair]) -> list[MatchResult]:
 
 
 def fit_pair_calibration(matcher: Matcher, pairs: Sequence[Pair], *, fitted_on: str) -> tuple[Calibration, dict[str, float]]:
-    """Fit the model's section curves on annotated pairs (raw cosines against the annotators' targets)."""
+    """Fit the model's section curves on annotated pairs against the annotators' targets.
+
+    The curves read each section's z value against the background cohort when the engine has
+    one (what transfers to real documents), else the raw cosine.
+    """
     uncalibrated = Matcher(
         matcher.encoder, matcher.resources, Calibration.identity(matcher.encoder.name), policy=matcher.policy, text_cache_size=_TEXT_CACHE_SIZE
     )
     results = score_pairs(uncalibrated, pairs)
-    cosines = {name: [r.sections[name].raw_similarity for r in results] for name in SECTIONS}
-    return fit_calibration(matcher.encoder.name, cosines, [target_score(p.mean_grade) for p in pairs], fitted_on=fitted_on)
+    use_cohort = bool(matcher.resources.cohort_cvs)
+    values = {
+        name: [r.sections[name].cohort_z if use_cohort else r.sections[name].raw_similarity for r in results] for name in SECTIONS
+    }
+    return fit_calibration(
+        matcher.encoder.name,
+        values,
+        [target_score(p.mean_grade) for p in pairs],
+        fitted_on=f"{fitted_on}; cohort {matcher.resources.cohort_name}" if use_cohort else fitted_on,
+        normalisation=BACKGROUND_COHORT if use_cohort else RAW_COSINE,
+    )

@@ -2,9 +2,11 @@
 
 Raw cosines differ by model (the offline encoder puts strong fits near 0.7), so
 each model carries a calibration fitted on annotated pairs: for each section a
-logistic curve `score = 100 / (1 + exp(-(a * cosine + b)))`, fitted by least
+logistic curve `score = 100 / (1 + exp(-(a * x + b)))`, fitted by least
 squares so that the section score predicts the annotators' target score of the
-pair. Annotator grades (1-5) become target scores through `TARGET_SCORE_BY_GRADE`,
+pair. `x` is the raw cosine, or with `normalisation: background_cohort` the
+cosine's z value against a background cohort of CVs scored against the same job
+(`shared.engine.cohort`), which holds on real documents where raw cosines do not. Annotator grades (1-5) become target scores through `TARGET_SCORE_BY_GRADE`,
 chosen so that the grade bands agree: 4-5 land in High Match, 3 in Medium,
 1-2 in Low.
 
@@ -24,53 +26,83 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares
 
+from shared.engine.cohort import CohortStats
 from shared.engine.scoring import SECTIONS, ScoringPolicy
 
 CALIBRATION_FILE_NAME = "cv_match_calibration.json"
 # Mean annotator grade (1 = not relevant ... 5 = excellent fit) -> target section score.
 TARGET_SCORE_BY_GRADE = {1.0: 10.0, 2.0: 35.0, 3.0: 68.0, 4.0: 85.0, 5.0: 95.0}
+RAW_COSINE = "raw_cosine"
+BACKGROUND_COHORT = "background_cohort"
 
 
 @dataclass(frozen=True)
 class LogisticCurve:
-    """score = 100 / (1 + exp(-(a * cosine + b)))."""
+    """score = 100 / (1 + exp(-(a * x + b)))."""
 
     a: float
     b: float
 
-    def __call__(self, cosine: float) -> float:
-        z = self.a * cosine + self.b
+    def __call__(self, x: float) -> float:
+        z = self.a * x + self.b
         return 100.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """The curves of one model, per section; `None` curves mean raw cosine x 100."""
+    """The curves of one model, per section; no curves means raw cosine x 100.
+
+    `normalisation` says what the curves read: the raw cosine, or its z value against
+    the background cohort (`BACKGROUND_COHORT`).
+    """
 
     model: str
     curves: dict[str, LogisticCurve]
     fitted_on: str = ""
+    normalisation: str = RAW_COSINE
 
     @property
     def is_identity(self) -> bool:
         """True when no fitted curve exists and scores are raw cosine x 100."""
         return not self.curves
 
-    def to_score(self, section: str, cosine: float) -> float:
-        """Map one section's cosine to 0-100 (rounded to 2 decimals)."""
+    @property
+    def uses_cohort(self) -> bool:
+        """True when the curves read z values against the background cohort."""
+        return bool(self.curves) and self.normalisation == BACKGROUND_COHORT
+
+    def to_score(self, section: str, cosine: float, cohort: CohortStats | None = None) -> float:
+        """Map one section's cosine to 0-100 (rounded to 2 decimals).
+
+        Raises:
+            ValueError: the curves read cohort z values and no cohort statistics were given.
+        """
         curve = self.curves.get(section)
-        value = curve(cosine) if curve else 100.0 * cosine
+        if curve is None:
+            value = 100.0 * cosine
+        elif self.uses_cohort:
+            if cohort is None:
+                raise ValueError(f"the calibration of {self.model} needs the background cohort's statistics")
+            value = curve(cohort.z(cosine))
+        else:
+            value = curve(cosine)
         return round(min(max(value, 0.0), 100.0), 2)
 
     def describe(self) -> dict[str, object]:
         """What a result reports about the calibration in use."""
-        return {"model": self.model, "method": "identity" if self.is_identity else "logistic", "fitted_on": self.fitted_on}
+        return {
+            "model": self.model,
+            "method": "identity" if self.is_identity else "logistic",
+            "normalisation": self.normalisation if self.curves else RAW_COSINE,
+            "fitted_on": self.fitted_on,
+        }
 
     def save(self, path: Path, *, extra: dict[str, object] | None = None) -> None:
         """Write the calibration as JSON (with optional fit diagnostics)."""
         payload = {
             "model": self.model,
             "method": "logistic",
+            "normalisation": self.normalisation,
             "fitted_on": self.fitted_on,
             "target_score_by_grade": TARGET_SCORE_BY_GRADE,
             "sections": {name: asdict(curve) for name, curve in self.curves.items()},
@@ -84,7 +116,7 @@ class Calibration:
         """Read a calibration written by `save`."""
         payload = json.loads(path.read_text(encoding="utf-8"))
         curves = {name: LogisticCurve(**params) for name, params in payload["sections"].items()}
-        return cls(payload["model"], curves, payload.get("fitted_on", ""))
+        return cls(payload["model"], curves, payload.get("fitted_on", ""), payload.get("normalisation", RAW_COSINE))
 
     @classmethod
     def identity(cls, model: str) -> Calibration:
@@ -113,15 +145,21 @@ def target_score(mean_grade: float) -> float:
 
 
 def fit_calibration(
-    model: str, cosines: dict[str, Sequence[float]], targets: Sequence[float], *, fitted_on: str
+    model: str,
+    cosines: dict[str, Sequence[float]],
+    targets: Sequence[float],
+    *,
+    fitted_on: str,
+    normalisation: str = RAW_COSINE,
 ) -> tuple[Calibration, dict[str, float]]:
-    """Fit one logistic curve per section from raw cosines to target scores (0-100).
+    """Fit one logistic curve per section from raw cosines (or cohort z values) to target scores (0-100).
 
     Args:
         model: the model name the cosines came from.
-        cosines: per section, one raw cosine per annotated pair.
+        cosines: per section, one value per annotated pair: the raw cosine, or its cohort z value.
         targets: one target score per pair (see `target_score`).
         fitted_on: a description of the data, stored with the calibration.
+        normalisation: what `cosines` hold (`RAW_COSINE` or `BACKGROUND_COHORT`).
 
     Returns:
         The calibration and the root-mean-square error per section, in score points.
@@ -141,7 +179,7 @@ def fit_calibration(
         fit = least_squares(lambda p: weights * residuals(p), start, bounds=([0.0, -np.inf], [np.inf, np.inf]))
         curves[section] = LogisticCurve(a=round(float(fit.x[0]), 6), b=round(float(fit.x[1]), 6))
         errors[section] = round(float(np.sqrt(np.mean(residuals(fit.x) ** 2))) * 100.0, 2)
-    return Calibration(model, curves, fitted_on), errors
+    return Calibration(model, curves, fitted_on, normalisation), errors
 
 
 def _band_balancing_weights(targets: Sequence[float]) -> np.ndarray:

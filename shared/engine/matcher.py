@@ -12,6 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from shared.engine.calibration import Calibration
+from shared.engine.cohort import BackgroundCohort, CohortStats
 from shared.engine.encoders import LoadedEncoder
 from shared.engine.jobs import JobPosting
 from shared.engine.keywords import KeywordScorer
@@ -49,6 +50,7 @@ class PreparedJob:
     read: ReadJob
     model_name: str
     vectors: dict[str, np.ndarray]
+    cohort: dict[str, CohortStats] | None = None
 
 
 class Matcher:
@@ -81,6 +83,9 @@ class Matcher:
         self._text_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._text_cache_size = text_cache_size
         self._job_vectors = job_vectors
+        if calibration.uses_cohort and not resources.cohort_cvs:
+            raise ValueError(f"the calibration of {calibration.model} needs a background cohort of CVs, and none was given")
+        self._cohort: BackgroundCohort | None = None
 
     # -- job side ---------------------------------------------------------------------------------
 
@@ -107,7 +112,20 @@ class Matcher:
             vectors = dict(zip(SECTIONS, self.encoder.encoder.encode(texts)))
             if self._job_vectors is not None:
                 self._job_vectors.save(key, self.encoder.name, vectors)
-        return PreparedJob(read=read, model_name=self.encoder.name, vectors=vectors)
+        cohort = self._background_cohort()
+        stats = {name: cohort.stats(name, vectors[name]) for name in SECTIONS} if cohort is not None else None
+        return PreparedJob(read=read, model_name=self.encoder.name, vectors=vectors, cohort=stats)
+
+    def _background_cohort(self) -> BackgroundCohort | None:
+        """The cohort's section vectors, embedded on first use (once per process and model)."""
+        if self._cohort is None and self.resources.cohort_cvs:
+            read = [self.reader.read_cv(text) for text in self.resources.cohort_cvs]
+            vectors = self._encode_cv_texts(read, evidence=False)
+            self._cohort = BackgroundCohort(
+                {name: np.stack([vectors[cv.blocks[name]] for cv in read]) for name in SECTIONS},
+                self.resources.cohort_name,
+            )
+        return self._cohort
 
     def warm_up(self, jobs: Sequence[JobPosting], *, chunk_size: int) -> None:
         """Run the whole scoring path once, in a chunk and singly, on the jobs' own texts.
@@ -181,9 +199,11 @@ class Matcher:
         for name in SECTIONS:
             job_vector = job.vectors[name]
             raw = float(vectors[cv.blocks[name]] @ job_vector)
+            cohort = job.cohort[name] if job.cohort is not None else None
             sections[name] = SectionResult(
-                score=self.calibration.to_score(name, raw),
+                score=self.calibration.to_score(name, raw, cohort),
                 raw_similarity=round(raw, 4),
+                cohort_z=round(cohort.z(raw), 4) if cohort is not None else None,
                 cv_source=cv.sources[name],
                 evidence=_evidence(cv.units[name], vectors, job_vector) if evidence else (),
                 facts=self._section_facts(name, job, cv),
@@ -228,6 +248,11 @@ class Matcher:
         warnings = []
         if not cv.sections.has_headings:
             warnings.append("no_section_headings: every section was scored on the whole CV text")
+        elif cv.sections.scrambled:
+            warnings.append(
+                "sections_scrambled: the headings are not beside their contents (a multi-column page read across?); "
+                "every section was scored on the whole CV text"
+            )
         if self.encoder.fallback:
             warnings.append(f"model_fallback: {self.encoder.configured} could not be loaded; scored with {self.encoder.name}")
         if self.calibration.is_identity:

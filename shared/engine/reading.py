@@ -30,19 +30,30 @@ CV_SECTIONS_FOR = {
 
 @dataclass(frozen=True)
 class EngineResources:
-    """The data files the engine reads once: heading aliases, skill catalog, keyword corpus."""
+    """The data the engine reads once: heading aliases, skill catalog, keyword corpus, background cohort.
+
+    `cohort_cvs` are CV texts unrelated to any particular job; section scores are normalised
+    against how they score (`shared.engine.cohort`). `cohort_name` says where they came from.
+    """
 
     splitter: SectionSplitter
     extractor: SkillExtractor
     keyword_corpus: tuple[str, ...] = ()
+    cohort_cvs: tuple[str, ...] = ()
+    cohort_name: str = ""
 
     @classmethod
-    def from_seed(cls, seed_dir: Path, *, keyword_corpus: Sequence[str] = ()) -> EngineResources:
-        """Load `section_headings.yaml` and `skills.yaml` from the seed folder."""
+    def from_seed(
+        cls, seed_dir: Path, *, keyword_corpus: Sequence[str] = (), cohort_dir: Path | None = None
+    ) -> EngineResources:
+        """Load `section_headings.yaml` and `skills.yaml` from the seed folder, and the cohort's `*.txt` CVs."""
+        cohort_files = sorted(cohort_dir.glob("*.txt")) if cohort_dir is not None else []
         return cls(
             splitter=SectionSplitter.from_file(seed_dir / "section_headings.yaml"),
             extractor=SkillExtractor(SkillCatalog.from_file(seed_dir / "skills.yaml")),
             keyword_corpus=tuple(keyword_corpus),
+            cohort_cvs=tuple(path.read_text(encoding="utf-8") for path in cohort_files),
+            cohort_name=f"{cohort_dir.name}: {len(cohort_files)} CVs" if cohort_files else "",
         )
 
 

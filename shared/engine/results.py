@@ -18,7 +18,9 @@ class SectionResult:
     """One section's score, the raw cosine behind it and the CV text that supports it.
 
     `cv_source` says where the CV side came from: the named CV sections, or the whole
-    text when the CV has no such section.
+    text when the CV has no such section. `cohort_z` is how far the raw cosine lies above
+    the background cohort's cosines against the same job section, in cohort spreads
+    (None when the engine has no cohort).
     """
 
     score: float
@@ -26,6 +28,7 @@ class SectionResult:
     cv_source: str
     evidence: tuple[Evidence, ...]
     facts: dict[str, Any] = field(default_factory=dict)
+    cohort_z: float | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class MatchResult:
             breakdown[name] = {
                 "score": section.score,
                 "raw_similarity": section.raw_similarity,
+                "cohort_z": section.cohort_z,
                 "cv_source": section.cv_source,
                 "evidence": [asdict(e) for e in section.evidence],
                 **section.facts,
