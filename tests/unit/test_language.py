@@ -48,3 +48,29 @@ def test_too_little_text_or_no_letters_is_unknown() -> None:
 def test_other_languages_are_unknown() -> None:
     text = "Je suis ingénieur logiciel depuis dix ans et je travaille avec des équipes internationales à Paris."
     assert detect_language(text).language == "unknown"
+
+
+def test_german_and_chinese_are_not_forced_into_indonesian_or_english() -> None:
+    german = "Ich bin Softwareentwickler mit acht Jahren Erfahrung in der Entwicklung von Webanwendungen."
+    chinese = "我是一名软件工程师，拥有五年的后端开发经验，熟悉 Python、Java 和 Docker，曾在北京的一家互联网公司工作。"
+    assert detect_language(german).language == "unknown"
+    guess = detect_language(chinese)
+    assert guess.language == "unknown"
+    assert guess.shares == {"zh-cn": 1.0}  # the Latin tool names do not outvote the Chinese prose
+
+
+def test_short_text_is_unknown() -> None:
+    assert detect_language("Python developer").language == "unknown"
+    assert detect_language("Saya perawat berpengalaman").language == "unknown"
+
+
+def test_text_in_capitals_throughout_is_still_read() -> None:
+    assert detect_language(INDONESIAN.upper()).language == "id"
+    assert detect_language(ENGLISH.upper()).language == "en"
+
+
+def test_acronyms_emails_and_links_do_not_change_the_language() -> None:
+    text = ENGLISH + "\nSQL AWS GCP CI/CD REST\nbudi.santoso@kantorku.co.id https://github.com/budisantoso/proyek-daerah"
+    guess = detect_language(text)
+    assert guess.language == "en"
+    assert guess.shares == {"en": 1.0}
