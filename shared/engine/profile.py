@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import IntEnum
+from typing import Any
 
 __all__ = [
     "DateRange",
@@ -71,7 +72,9 @@ def _date_token(prefix: str) -> str:
         rf"(?:\d{{1,2}}\s+)?(?P<{prefix}_month_name>{_MONTH_NAME})(?![a-z])\.?,?\s*"
         rf"(?P<{prefix}_month_name_year>{_YEAR})"
         # "06/2020", "6-2020", "01/06/2020" (day first, as Indonesian CVs write it)
-        rf"|(?:\d{{1,2}}[/.-])?(?P<{prefix}_month_number>{_MONTH_NUMBER})[/.-](?P<{prefix}_month_number_year>{_YEAR})"
+        # "30-06-\n2021": the year can wrap onto the next line.
+        rf"|(?:\d{{1,2}}[/.-])?(?P<{prefix}_month_number>{_MONTH_NUMBER})[/.-]\n?"
+        rf"(?P<{prefix}_month_number_year>{_YEAR})"
         # "2020/06"
         rf"|(?P<{prefix}_year_first>{_YEAR})[/-](?P<{prefix}_year_first_month>{_MONTH_NUMBER})"
         rf"|(?P<{prefix}_year>{_YEAR})"
@@ -84,13 +87,81 @@ _CONNECTOR = r"(?:to|until|till|up\s+to|hingga|sampai(?:\s+dengan)?|s\s?/\s?d|s\
 _SEPARATOR = rf"\s*(?:[-\u2010-\u2015\u2212~]+|(?<![a-z]){_CONNECTOR}(?![a-z]))\s*"
 _OPEN_END = rf"(?:{_CONNECTOR}\s+)?{_OPEN_END_WORD}|to\s+date"
 
+# The guards keep phone numbers ("0812-2019-2020") and longer numbers ("20234") out. A
+# letter may follow a year because PDF extraction glues columns ("2019 - 2021Staff ...").
+_START_GUARD = r"(?<![\w/.-])"
+_END_GUARD = r"(?:(?<=\d)(?!\d|[/.-]\d)|(?<!\d)(?!\w|[/.-]\d))"
+
 _DATE_RANGE_PATTERN = re.compile(
-    # The guards keep phone numbers ("0812-2019-2020") and longer numbers out.
-    rf"(?<![\w/.-]){_date_token('start')}"
+    rf"{_START_GUARD}{_date_token('start')}"
     rf"(?:{_SEPARATOR}(?:(?P<open_end>{_OPEN_END})|{_date_token('end')})|\s+(?P<to_date>to\s+date))"
-    r"(?!\w|[/.-]\d)",
+    rf"{_END_GUARD}",
     re.IGNORECASE,
 )
+
+# Two numeric months side by side ("03/2018 11/2019") are a range whose dash was lost.
+_SPACED_MONTHS_PATTERN = re.compile(
+    rf"{_START_GUARD}(?P<start_month_number>{_MONTH_NUMBER})/(?P<start_month_number_year>{_YEAR})[ \t]+"
+    rf"(?P<end_month_number>{_MONTH_NUMBER})/(?P<end_month_number_year>{_YEAR}){_END_GUARD}"
+)
+
+# "Maret - Mei 2022", "2 Februari - 15 Agustus 2020": the year is written once, at the end.
+_SHARED_YEAR_PATTERN = re.compile(
+    rf"{_START_GUARD}(?:\d{{1,2}}\s+)?(?P<shared_start_month>{_MONTH_NAME})(?![a-z])\.?"
+    rf"{_SEPARATOR}(?:\d{{1,2}}\s+)?(?P<end_month_name>{_MONTH_NAME})(?![a-z])\.?,?\s*"
+    rf"(?P<end_month_name_year>{_YEAR}){_END_GUARD}",
+    re.IGNORECASE,
+)
+
+# "sejak 2019", "since March 2021": open-ended, like "2019 - present".
+_SINCE_PATTERN = re.compile(
+    rf"(?<![a-z])(?:sejak|semenjak|since)\s+(?:(?:tahun|thn|bulan)\s+)?{_date_token('start')}{_END_GUARD}",
+    re.IGNORECASE,
+)
+
+# Patterns in priority order: a full range wins over a shorter reading of the same text.
+_RANGE_PATTERNS = (_DATE_RANGE_PATTERN, _SHARED_YEAR_PATTERN, _SPACED_MONTHS_PATTERN, _SINCE_PATTERN)
+_MAX_FUTURE_MONTHS = 10 * _MONTHS_PER_YEAR
+
+# A line that gives a birth date: its dates are never experience, whatever the layout makes of them.
+_BIRTH_LINE = re.compile(
+    r"lahir|kelahiran|birth|(?<![a-z])(?:ttl|born|d\.?o\.?b)(?![a-z])",
+    re.IGNORECASE,
+)
+
+# Words only schooling lines carry: school levels, majors, GPA, graduation, student bodies.
+# Degree words ("S1", "Bachelor", ...) are read with the education patterns below.
+_SCHOOLING_WORDS = re.compile(
+    r"(?-i:(?<![A-Za-z])(?:SD|SDN|SDIT|MI|MIN|SMP|SMPN|SLTP|SLTA|MTs|MTS|MTsN|MTSN|MA)(?![A-Za-z]))"
+    r"|(?<![a-z])(?:jurusan|program\s+studi|prodi|ipk|gpa|lulus|lulusan|graduated?|mahasiswa|students?|osis"
+    r"|profesi)(?![a-z])",
+    re.IGNORECASE,
+)
+# Institutions are also employers ("Kepala Laboratorium - Universitas ..."), so they only
+# mark schooling when they open the line, where CVs put the school they went to.
+_INSTITUTION_WORDS = re.compile(
+    r"(?-i:(?<![A-Za-z])(?:UIN|IAIN|STAIN|STAI|STIE|STMIK|STIKES|STIKOM)(?![A-Za-z]))"
+    r"|(?<![a-z])(?:universitas|university|univ\.|politeknik|polytechnic|institut|institute|sekolah|school|college"
+    r"|akademi|academy|fakultas|faculty|madrasah|pesantren|perguruan\s+tinggi)(?![a-z])",
+    re.IGNORECASE,
+)
+# A date alone under the "PENDIDIKAN" heading is a school's.
+_EDUCATION_HEADING = re.compile(
+    r"^[\W\d_]*(?:riwayat\s+|latar\s+belakang\s+|data\s+)?(?:pendidikan|education)(?:\s+formal|\s+terakhir)?[\W\d_]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+# The text a line opens with, up to the first " - ", comma, bracket, "at" or "di".
+_FIRST_SEGMENT = re.compile(r"^[\W\d_]*(.*?)(?:\s[-\u2013\u2014|@]\s|[,|:(]|\s(?:at|di)\s|$)", re.IGNORECASE)
+# Words that make a line a job even when it names a school: "Guru di SMP ...", "Lecturer, University of ...".
+_WORKPLACE_WORDS = re.compile(
+    r"(?-i:(?<![A-Za-z])(?:PT|Pt|Tbk|RS)(?![A-Za-z]))"
+    r"|(?<![a-z])(?:guru|dosen|pengajar|mengajar|staf|staff|karyawan|pegawai|admin\w*|operator|perawat|bidan|asisten"
+    r"|tata\s+usaha|bekerja|magang|pkl|prakerin|intern|internship|teacher|teaching|lecturer|instructor|tutor"
+    r"|assistant|engineer|developer|officer|manager|nurse|employee|worked|researcher|librarian|pustakawan|klinik"
+    r"|clinic|hospital|puskesmas|rumah\s+sakit)(?![a-z])",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 _STATED_NUMBER = r"(?<![\d.,])(\d{1,2}(?:[.,]\d)?)"
 _STATED_UNIT = r"(?:years?|yrs?|tahun|thn)(?![a-z])"
@@ -133,15 +204,25 @@ def estimate_experience(text: str, *, today: date | None = None, stated_years: b
       * Months are counted inclusively: "Jan 2020 - Jan 2020" is one month and
         "Jan 2018 - Dec 2020" is 36 months.
       * A year-only start means January, a year-only end means December, so
-        "2018 - 2023" is Jan 2018 - Dec 2023 = 72 months = 6.0 years. A year-only
-        end in the current year stops at the current month instead.
-      * Open ends (present, now, sekarang, saat ini, ...) mean the month of ``today``.
-      * Overlapping ranges are merged before counting. Ranges that end before they
-        start, end after the current month, or span more than 50 years are ignored.
+        "2018 - 2023" is Jan 2018 - Dec 2023 = 72 months = 6.0 years.
+      * Open ends (present, now, sekarang, saat ini, ...) and "sejak/since 2019"
+        mean the month of ``today``. "Maret - Mei 2022" takes the start year
+        from the end.
+      * An end after the current month (a contract "2024 - 2027", or a year-only
+        end in the current year) is cut at the current month. Ranges that start
+        in the future, end before they start, end more than 10 years ahead or span
+        more than 50 years are ignored.
+      * Overlapping ranges are merged before counting.
       * The total is months / 12 rounded half up to one decimal.
 
-    Every range in the text counts, education ones included: pass only the
-    experience section when the CV has one.
+    Ranges that are not work are skipped, so the whole CV text can be passed when
+    it has no experience section (and misplaced lines in one do no harm):
+      * any range on a line that gives a birth date (Lahir, TTL, Date of Birth,
+        [BIRTHDATE], ...);
+      * schooling: a range whose line names a school, a degree or a study detail
+        (SMK, Universitas, S1, Jurusan, IPK, ...) and no job (Guru, Staff, PT,
+        Lecturer, ...). A range alone on its line is judged by the nearest text
+        lines above and below it, where layouts put the school or employer name.
 
     Args:
         text: CV text, or the experience section of it.
@@ -153,10 +234,12 @@ def estimate_experience(text: str, *, today: date | None = None, stated_years: b
         The estimate; 0.0 years and no ranges when nothing usable is found.
     """
     reference_month = (today or date.today()).replace(day=1)
+    matches = _range_matches(text)
+    masked = _masked(text, matches)
     ranges = tuple(
         date_range
-        for match in _DATE_RANGE_PATTERN.finditer(text)
-        if (date_range := _parse_range(match, reference_month)) is not None
+        for match in matches
+        if _is_work_range(masked, match) and (date_range := _parse_range(match, reference_month)) is not None
     )
     if ranges:
         return ExperienceEstimate(years=_round_months_to_years(_union_months(ranges)), ranges=ranges)
@@ -165,34 +248,117 @@ def estimate_experience(text: str, *, today: date | None = None, stated_years: b
     return ExperienceEstimate(years=0.0, ranges=())
 
 
-def _parse_range(match: re.Match[str], reference_month: date) -> DateRange | None:
-    start_year, start_month = _date_parts(match, "start")
-    start = date(start_year, start_month or 1, 1)
-    if match["open_end"] or match["to_date"]:
-        end = reference_month
+def _range_matches(text: str) -> list[re.Match[str]]:
+    """Every range in text order; a match overlapping one of a higher-priority pattern is dropped."""
+    kept: list[re.Match[str]] = []
+    taken = bytearray(len(text))
+    for pattern in _RANGE_PATTERNS:
+        for match in pattern.finditer(text):
+            if not any(taken[match.start() : match.end()]):
+                kept.append(match)
+                taken[match.start() : match.end()] = b"\x01" * (match.end() - match.start())
+    return sorted(kept, key=lambda match: match.start())
+
+
+def _masked(text: str, matches: list[re.Match[str]]) -> str:
+    # Blanking every range (same length, newlines kept) lets a line be judged by its
+    # other words, and shows which lines hold nothing but dates.
+    chars = list(text)
+    for match in matches:
+        for index in range(match.start(), match.end()):
+            if chars[index] != "\n":
+                chars[index] = " "
+    return "".join(chars)
+
+
+def _is_work_range(masked: str, match: re.Match[str]) -> bool:
+    own = _lines_around(masked, match.start(), match.end())
+    if _BIRTH_LINE.search(own):
+        return False
+    above, below = _nearest_text_line(masked, match.start(), -1), _nearest_text_line(masked, match.end(), 1)
+    context = own if _WORD.search(own) else f"{above}\n{own}\n{below}"
+    if _WORKPLACE_WORDS.search(context):
+        return True
+    if _SCHOOLING_WORDS.search(context) or _EDUCATION_HEADING.search(context) or _education_mentions(context):
+        return False
+    if _opens_with_institution(context):
+        # An institution alone may be the employer, with the role on the line below
+        # ("Coding Academy" over "Junior Developer").
+        return _WORKPLACE_WORDS.search(below) is not None
+    return True
+
+
+def _opens_with_institution(context: str) -> bool:
+    return any(
+        _INSTITUTION_WORDS.search(first.group(1))
+        for line in context.split("\n")
+        if (first := _FIRST_SEGMENT.match(line.strip()))
+    )
+
+
+def _lines_around(text: str, start: int, end: int) -> str:
+    """The full lines that text[start:end] touches."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return text[line_start : line_end if line_end != -1 else len(text)]
+
+
+def _nearest_text_line(masked: str, offset: int, step: int) -> str:
+    """The closest line above (step -1) or below (step 1) that has words, skipping date-only lines."""
+    if step < 0:
+        end = masked.rfind("\n", 0, offset)
+        while end != -1:
+            start = masked.rfind("\n", 0, end) + 1
+            if _WORD.search(masked, start, end):
+                return masked[start:end]
+            end = start - 1
     else:
-        end_year, end_month = _date_parts(match, "end")
-        if end_month is None:
-            # A year-only end in the current year means "until some point this
-            # year", which cannot be later than now.
-            end = reference_month if end_year == reference_month.year else date(end_year, 12, 1)
+        start = masked.find("\n", offset)
+        while start != -1:
+            end = masked.find("\n", start + 1)
+            line = masked[start + 1 : end if end != -1 else len(masked)]
+            if _WORD.search(line):
+                return line
+            start = end
+    return ""
+
+
+def _parse_range(match: re.Match[str], reference_month: date) -> DateRange | None:
+    groups = match.groupdict()
+    if shared_month := groups.get("shared_start_month"):
+        end = date(_year(groups["end_month_name_year"]), _month_number(groups["end_month_name"]), 1)
+        start_month = _month_number(shared_month)
+        # "November - Februari 2021" crosses New Year.
+        start = date(end.year - (start_month > end.month), start_month, 1)
+    else:
+        start_year, start_month_or_none = _date_parts(groups, "start")
+        start = date(start_year, start_month_or_none or 1, 1)
+        if groups.get("open_end") or groups.get("to_date") or match.re is _SINCE_PATTERN:
+            end = reference_month
         else:
-            end = date(end_year, end_month, 1)
-    if not start <= end <= reference_month or _month_index(end) - _month_index(start) + 1 > _MAX_RANGE_MONTHS:
+            end_year, end_month = _date_parts(groups, "end")
+            end = date(end_year, end_month or 12, 1)
+    if _month_index(end) - _month_index(reference_month) > _MAX_FUTURE_MONTHS:
+        return None
+    end = min(end, reference_month)
+    if not start <= end or _month_index(end) - _month_index(start) + 1 > _MAX_RANGE_MONTHS:
         return None
     return DateRange(start=start, end=end, text=match.group(0))
 
 
-def _date_parts(match: re.Match[str], prefix: str) -> tuple[int, int | None]:
+def _date_parts(groups: dict[str, Any], prefix: str) -> tuple[int, int | None]:
     """Returns (year, month) of one side of a range; month is None for a bare year."""
-    if name := match[f"{prefix}_month_name"]:
-        month_key = name.lower().rstrip(".").translate(_OCR_MONTH_CHARS)
-        return _year(match[f"{prefix}_month_name_year"]), _MONTH_NUMBERS[month_key]
-    if number := match[f"{prefix}_month_number"]:
-        return _year(match[f"{prefix}_month_number_year"]), int(number)
-    if year := match[f"{prefix}_year_first"]:
-        return _year(year), int(match[f"{prefix}_year_first_month"])
-    return _year(match[f"{prefix}_year"]), None
+    if name := groups.get(f"{prefix}_month_name"):
+        return _year(groups[f"{prefix}_month_name_year"]), _month_number(name)
+    if number := groups.get(f"{prefix}_month_number"):
+        return _year(groups[f"{prefix}_month_number_year"]), int(number)
+    if year := groups.get(f"{prefix}_year_first"):
+        return _year(year), int(groups[f"{prefix}_year_first_month"])
+    return _year(groups[f"{prefix}_year"]), None
+
+
+def _month_number(name: str) -> int:
+    return _MONTH_NUMBERS[name.lower().rstrip(".").translate(_OCR_MONTH_CHARS)]
 
 
 def _year(raw: str) -> int:
@@ -267,6 +433,9 @@ def _level_pattern(*alternatives: str) -> re.Pattern[str]:
 # "S.E.", "M.M." and friends are also how initials are written ("M.A. Rahman"),
 # so single-letter titles only count after a comma, the way they follow a name.
 _AFTER_COMMA = r"(?:(?<=,)|(?<=,\s))"
+# ... or at the end of a name line without the comma: "Andi Wijaya S.T.".
+_AFTER_NAME = r"(?<=[A-Za-z]\s)"
+_END_OF_NAME = r"(?=[ \t]*(?:\n|$|[,;)]))"
 _TOKEN_START = r"(?<![a-z0-9])"
 _TOKEN_END = r"(?![a-z0-9]|\.[a-z0-9])"
 _TITLE_START = r"(?<![A-Za-z.])"
@@ -280,9 +449,15 @@ _EDUCATION_PATTERNS: tuple[tuple[EducationLevel, re.Pattern[str]], ...] = (
             rf"{_TOKEN_START}(?:sma|smu|smk|stm|smea|smak)n?{_TOKEN_END}",
             r"(?<!junior\s)(?<![a-z])(?:senior\s+)?high\s+school",
             r"sekolah\s+menengah\s+(?:atas|kejuruan)",
-            r"madrasah\s+aliyah",
-            # Bare "MA" is too common a token; "MAN 2 Yogyakarta" is safe.
+            # "Alyah" and "Aliah" are common misspellings.
+            r"madrasah\s+al(?:iy|y|i)ah",
+            # Bare "MA" is too common a token (and also Master of Arts); "MAN 2 Yogyakarta",
+            # "MA Negeri", "MA MIPA" (a high-school stream) and "lulusan MA" are safe.
             r"(?-i:\bMAN)\s+\d+\b",
+            r"(?-i:\bMA)\s+(?:Negeri|NEGERI|Swasta|SWASTA|MIPA|IPA|IPS)\b",
+            r"(?<![a-z])lulusan\s+(?-i:MA)\b",
+            # General Educational Development, the US high-school equivalency.
+            r"(?-i:(?<![A-Za-z])GED(?![A-Za-z]))",
             r"(?<![a-z])paket\s+c(?![a-z])",
         ),
     ),
@@ -290,7 +465,8 @@ _EDUCATION_PATTERNS: tuple[tuple[EducationLevel, re.Pattern[str]], ...] = (
         EducationLevel.D3,
         _level_pattern(
             # Roman "D I" is left out: "D.I. Yogyakarta"/"DI Yogyakarta" is an address.
-            rf"{_TOKEN_START}d[-.\s]?[123]{_TOKEN_END}",
+            # Not inside a product code such as "XR-D3" or "D3-4455".
+            rf"(?<![a-z0-9]-){_TOKEN_START}d[-.\s]?[123]{_TOKEN_END}(?!-[a-z]?\d)",
             r"(?-i:(?<![A-Za-z])D[-.\s]?(?:III|II)(?![A-Za-z0-9]))",
             r"(?<![a-z])diploma[-\s]?(?:iii|ii|i|[123]|satu|dua|tiga)(?![a-z0-9])",
             r"(?<!school\s)(?<![a-z])diploma(?![a-z])(?![-\s]*(?:iv|4|empat)(?![a-z0-9]))",
@@ -316,7 +492,7 @@ _EDUCATION_PATTERNS: tuple[tuple[EducationLevel, re.Pattern[str]], ...] = (
             # Indonesian bachelor titles written after a name: "Budi, S.Kom."
             rf"(?-i:{_TITLE_START}S\.(?:Tr\.\s?[A-Z][A-Za-z]*|I\.\s?Kom|I\.P|Kom|Ked|Kep|Keb|Pd|Si|Sos|Psi|Farm|Ak"
             rf"|IP|Hum|Gz|KM|K\.M|Pt|Ag|Ds|Sn|Stat|Mat|Ars|Pi|Hut|TP|Th|Kel){_TITLE_END})",
-            rf"(?-i:{_AFTER_COMMA}S\.[ETHPS]\.?(?![A-Za-z]))",
+            rf"(?-i:{_AFTER_COMMA}S\.[ETHPS]\.?(?![A-Za-z])|{_AFTER_NAME}S\.[ETHPS]\.{_END_OF_NAME})",
             # Lowercase "dr." is the Indonesian medical title, earned with an S1 degree.
             r"(?-i:(?<![A-Za-z])drg?\.(?=\s*[A-Z]))",
         ),
@@ -336,7 +512,8 @@ _EDUCATION_PATTERNS: tuple[tuple[EducationLevel, re.Pattern[str]], ...] = (
             rf"(?-i:{_TITLE_START}(?:MBA|M\.B\.A|MSc|MEng|MPhil|MPH|M\.\s?(?:Sc|Eng|Tech|Com|Ed|Phil|PH)){_TITLE_END})",
             rf"(?-i:{_TITLE_START}M\.(?:Tr\.\s?[A-Z][A-Za-z]*|I\.\s?Kom|Kom|Kes|Kep|Keb|Pd|Si|Sos|Psi|Farm|Ak|Hum|Gz"
             rf"|KM|Ag|Ds|Sn|Stat|Ars|Biomed|Kn|Pt){_TITLE_END})",
-            rf"(?-i:{_AFTER_COMMA}M\.[AEHMPST]\.?(?![A-Za-z]))",
+            rf"(?-i:{_AFTER_COMMA}M\.[AEHMPST]\.?(?![A-Za-z])|{_AFTER_NAME}M\.[AEHMPST]\.{_END_OF_NAME})",
+            rf"(?-i:(?<![A-Za-z.])M\.[AS]\.(?=\s+in\s))",
         ),
     ),
     (
@@ -354,7 +531,9 @@ _EDUCATION_PATTERNS: tuple[tuple[EducationLevel, re.Pattern[str]], ...] = (
 
 # "S3" is also Amazon's storage service, which IT CVs list far more often than doctorates.
 _CLOUD_CONTEXT = re.compile(
-    r"\b(?:aws|amazon|ec2|bucket|lambda|cloud|minio|storage|glacier|azure|gcp|gcs)\b", re.IGNORECASE
+    r"\b(?:aws|amazon|ec2|bucket|lambda|cloud|minio|storage|glacier|azure|gcp|gcs|postgres(?:ql)?|mysql|kafka|redis"
+    r"|docker|kubernetes|terraform)\b",
+    re.IGNORECASE,
 )
 _BARE_S3 = re.compile(r"s[-.\s]?3", re.IGNORECASE)
 

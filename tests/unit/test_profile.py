@@ -224,8 +224,199 @@ def test_year_only_end_in_current_year_stops_at_reference_month() -> None:
     assert years_in("2022 - 2024") == 2.5
 
 
-def test_education_ranges_count_when_given() -> None:
-    assert years_in("S1 Teknik Informatika, Universitas Indonesia, 2016 - 2020") == 5.0
+@pytest.mark.parametrize(
+    ("text", "start", "end", "years"),
+    [
+        ("2019 – Sekarang", date(2019, 1, 1), date(2024, 6, 1), 5.5),
+        ("Juli 2020 s.d. Maret 2022", date(2020, 7, 1), date(2022, 3, 1), 1.8),
+        ("08/2019 - 02/2021", date(2019, 8, 1), date(2021, 2, 1), 1.6),
+        ("2018 sampai sekarang", date(2018, 1, 1), date(2024, 6, 1), 6.5),
+        ("Jan 2021 – Present", date(2021, 1, 1), date(2024, 6, 1), 3.5),
+        # "Since" is open-ended, like "- present".
+        ("sejak 2019", date(2019, 1, 1), date(2024, 6, 1), 5.5),
+        ("Sejak Maret 2021", date(2021, 3, 1), date(2024, 6, 1), 3.3),
+        ("since 2020", date(2020, 1, 1), date(2024, 6, 1), 4.5),
+        # The year is written once, after the end month.
+        ("Maret - Mei 2022", date(2022, 3, 1), date(2022, 5, 1), 0.3),
+        ("2 Februari - 15 Agustus 2020", date(2020, 2, 1), date(2020, 8, 1), 0.6),
+        ("November - Februari 2021", date(2020, 11, 1), date(2021, 2, 1), 0.3),
+        # Month/year pairs whose dash was lost in extraction.
+        ("03/2018 11/2019", date(2018, 3, 1), date(2019, 11, 1), 1.8),
+        # Full dates with the end year wrapped onto the next line.
+        ("15-03-2019 - 30-06-\n2021", date(2019, 3, 1), date(2021, 6, 1), 2.3),
+    ],
+)
+def test_real_cv_range_formats(text: str, start: date, end: date, years: float) -> None:
+    estimate = estimate_experience(text, today=TODAY)
+
+    assert estimate == ExperienceEstimate(years=years, ranges=(DateRange(start=start, end=end, text=text),))
+
+
+def test_range_glued_to_the_next_column_is_read() -> None:
+    assert years_in("2021 - 2023Operator Produksi PT Sinar Jaya") == 3.0
+
+
+def test_since_followed_by_an_end_is_a_closed_range() -> None:
+    estimate = estimate_experience("sejak 2019 - 2021", today=TODAY)
+
+    assert [r.text for r in estimate.ranges] == ["2019 - 2021"]
+    assert estimate.years == 3.0
+
+
+def test_since_without_a_date_is_not_a_range() -> None:
+    assert estimate_experience("Suka menggambar sejak kecil", today=TODAY, stated_years=False).ranges == ()
+
+
+# --------------------------------------------------------------------------- #
+# Ranges that end in the future
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("Kontrak 2024 - 2027", 0.5),  # Jan - Jun 2024
+        ("Jan 2023 - Dec 2025", 1.5),
+        ("Jan 2023 - Jul 2024", 1.5),
+        ("2023 - 2026", 1.5),
+    ],
+)
+def test_future_end_counts_only_up_to_today(text: str, years: float) -> None:
+    estimate = estimate_experience(text, today=TODAY)
+
+    assert estimate.years == years
+    assert estimate.ranges[0].end == date(2024, 6, 1)
+
+
+# --------------------------------------------------------------------------- #
+# Birth dates and schooling are not experience
+# --------------------------------------------------------------------------- #
+
+BIRTH_LINES = [
+    "Tempat, Tanggal Lahir : Cirebon, 12 Mei 1999",
+    "Lahir: 1999",
+    "Date of Birth: 05/04/1998",
+    "Tempat/Tgl Lahir: [BIRTHDATE]",
+    "[BIRTHDATE]",
+    "TTL : Bandung, 1 Januari 2000",
+    "Born 1997 in Medan",
+]
+
+
+@pytest.mark.parametrize("birth_line", BIRTH_LINES)
+def test_birth_date_is_never_experience(birth_line: str) -> None:
+    assert estimate_experience(birth_line, today=TODAY) == ExperienceEstimate(years=0.0, ranges=())
+
+
+@pytest.mark.parametrize("birth_line", BIRTH_LINES)
+def test_birth_line_does_not_start_a_range_with_the_next_column(birth_line: str) -> None:
+    # Two-column layouts put the other column's "- sekarang" or dates on the birth line.
+    assert estimate_experience(f"{birth_line} - sekarang", today=TODAY, stated_years=False).ranges == ()
+    assert estimate_experience(f"{birth_line}   2019 - 2021", today=TODAY, stated_years=False).ranges == ()
+
+
+@pytest.mark.parametrize("birth_line", BIRTH_LINES)
+def test_birth_line_does_not_hide_the_work_below_it(birth_line: str) -> None:
+    estimate = estimate_experience(f"{birth_line}\nStaff Gudang, PT Maju Jaya (2018 - 2020)", today=TODAY)
+
+    assert [r.text for r in estimate.ranges] == ["2018 - 2020"]
+    assert estimate.years == 3.0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SMK Negeri 2 Cirebon 2014 - 2017",
+        "S1 Teknik Informatika 2015 – 2019",
+        "SMAN 3 Kuningan (2016 - 2019)",
+        "Universitas Pasundan (2019 - 2023)",
+        "Politeknik Negeri Bandung, 2017 - 2020",
+        "Bachelor of Science in Biology, State University, 2010 - 2014",
+        "Jurusan Akuntansi, IPK 3,40 (2016 - 2020)",
+        "2010-2013 SMA NEGERI 3 INDRAMAYU JURUSAN IPA",
+        "2016 - 2019SMK PGRI Indramayu",
+        "Himpunan Mahasiswa Teknik Mesin 2020 - 2021",
+        "Novosibirsk State University | 2009 - 2013",
+        "SD Negeri 1 Sumber (2006-2012)",
+        # A degree on the line outweighs a workplace on the next one.
+        "S1 Keperawatan, Universitas Harapan Bangsa, 2016 - 2020\nPraktik Klinik di RS Sehat",
+    ],
+)
+def test_schooling_lines_are_not_experience(text: str) -> None:
+    assert estimate_experience(text, today=TODAY) == ExperienceEstimate(years=0.0, ranges=())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The school or degree is on the line above or below a date that stands alone.
+        "SMK Negeri 4 Garut\n2013 - 2016",
+        "Madrasah Tsanawiyah Al-Hikmah\nSMK Bina Karya Tegal\n2016-2019\n2019-2022\nKEAHLIAN",
+        "2008-2014\n2014-2017\nLulusan SD Negeri 5 Tegal\nLulusan SMP Negeri 2 Tegal",
+        "Garut, Jawa Barat\n2009 – 2012\nVocational High School, Accounting",
+        "PENDIDIKAN\n2017 - 2020\nHOBI",
+        "Institut Teknologi Sumatera\nTeknik Kimia\n2015 - 2019\nSMA Negeri 2 Bekasi",
+    ],
+)
+def test_date_alone_on_its_line_is_judged_by_its_neighbours(text: str) -> None:
+    assert estimate_experience(text, today=TODAY, stated_years=False).ranges == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "years"),
+    [
+        ("Guru Matematika di SMP Negeri 1 Sumber 2018 - 2022", 5.0),
+        ("Staff Keuangan, Universitas Mercu Buana (2019 - 2021)", 3.0),
+        ("Lecturer, Bandung Institute of Technology 2015 - 2020", 6.0),
+        ("Librarian - Central Library, Universitas Negeri Malang 2020 - present", 4.5),
+        # No known role word, but the line opens with something other than the university,
+        # so the university is the employer.
+        ("Kepala Perpustakaan - Universitas Negeri 2020 - 2023", 4.0),
+        ("Nusantara Coding Academy Jan 2024 - Mar 2024\nJunior Developer Trainee", 0.3),
+        ("Perawat di Rumah Sakit Universitas Pasundan (2020 - 2022)", 3.0),
+        ("Mandor Produksi\n2019 - 2023\nPT. Sepatu Prima Indonesia", 5.0),
+    ],
+)
+def test_work_at_a_school_is_experience(text: str, years: float) -> None:
+    assert years_in(text, stated_years=False) == years
+
+
+def test_whole_cv_counts_only_the_work() -> None:
+    cv = (
+        "DATA PRIBADI\n"
+        "Nama : Dedi Kurniawan\n"
+        "Tempat, Tanggal Lahir : Cirebon, 12 Mei 1999\n"
+        "PENDIDIKAN\n"
+        "SD Negeri 1 Weru (2005 - 2011)\n"
+        "SMP Negeri 2 Plered (2011 - 2014)\n"
+        "SMK Negeri 1 Cirebon, Jurusan Teknik Mesin (2014 - 2017)\n"
+        "PENGALAMAN KERJA\n"
+        "Operator Produksi - PT Kahatex (Agustus 2017 - Desember 2019)\n"
+        "Helper Gudang - Toko Sinar Abadi (2020 - sekarang)\n"
+    )
+
+    estimate = estimate_experience(cv, today=TODAY)
+
+    assert [r.text for r in estimate.ranges] == ["Agustus 2017 - Desember 2019", "2020 - sekarang"]
+    assert estimate.years == 6.9  # 29 + 54 months
+
+
+def test_school_leaver_without_work_history_has_no_experience() -> None:
+    cv = (
+        "Lulusan Baru\n"
+        "TTL : Bandung, 1 Januari 2006\n"
+        "Pendidikan\n"
+        "SDN 3 Sumber\n"
+        "SMPN 1 Sumber\n"
+        "SMAN 1 Sumber\n"
+        "2012-2018\n"
+        "2018-2021\n"
+        "2021-2024\n"
+        "Keahlian\n"
+        "Microsoft Office, komunikasi"
+    )
+
+    assert estimate_experience(cv, today=TODAY) == ExperienceEstimate(years=0.0, ranges=())
 
 
 def test_present_follows_the_today_argument() -> None:
@@ -248,10 +439,9 @@ def test_today_defaults_to_the_current_date() -> None:
     "text",
     [
         "Des 2022 - Jan 2019",  # ends before it starts
-        "Jan 2023 - Dec 2025",  # ends in the future
-        "Jan 2023 - Jul 2024",  # ends next month
-        "2023 - 2026",  # year-only end in a future year
         "Jan 2025 - present",  # starts in the future
+        "Jul 2024 - Dec 2024",  # starts next month
+        "2020 - 2040",  # ends more than 10 years ahead: a typo or not a range
         "Jan 1974 - Jan 2024",  # 601 months, over 50 years
     ],
 )
@@ -264,7 +454,7 @@ def test_exactly_fifty_years_is_accepted() -> None:
 
 
 def test_invalid_range_does_not_hide_valid_ones() -> None:
-    estimate = estimate_experience("Jan 2023 - Dec 2025\nJan 2019 - Dec 2020", today=TODAY)
+    estimate = estimate_experience("Des 2022 - Jan 2019\nJan 2019 - Dec 2020", today=TODAY)
 
     assert [r.text for r in estimate.ranges] == ["Jan 2019 - Dec 2020"]
     assert estimate.years == 2.0
@@ -410,6 +600,39 @@ def test_detects_each_level(text: str, level: EducationLevel, phrase: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("text", "level", "phrase"),
+    [
+        ("SMK Negeri 1 Plumbon", EducationLevel.SMA, "SMK"),
+        ("Madrasah Alyah Darul Ulum", EducationLevel.SMA, "Madrasah Alyah"),
+        ("Lulusan MA Al-Ikhlas", EducationLevel.SMA, "Lulusan MA"),
+        ("MA Negeri 2 Kuningan", EducationLevel.SMA, "MA Negeri"),
+        ("Madrasah: MA IPS", EducationLevel.SMA, "MA IPS"),
+        ("GED, 2015", EducationLevel.SMA, "GED"),
+        ("High School Diploma, Lincoln High", EducationLevel.SMA, "High School"),
+        ("S.1 Manajemen", EducationLevel.S1, "S.1"),
+        ("Sarjana Teknik Sipil", EducationLevel.S1, "Sarjana"),
+        ("Sarjana Ekonomi", EducationLevel.S1, "Sarjana"),
+        ("D III Perhotelan", EducationLevel.D3, "D III"),
+        ("Diploma III Keperawatan", EducationLevel.D3, "Diploma III"),
+        ("Bachelor of Science: Accounting", EducationLevel.S1, "Bachelor"),
+        ("BBA, Universitas Prasetiya Mulya", EducationLevel.S1, "BBA"),
+        ("Master of Engineering", EducationLevel.S2, "Master of"),
+        ("Magister Teknik", EducationLevel.S2, "Magister"),
+        ("Ph.D in Economics", EducationLevel.S3, "Ph.D"),
+        ("Doktor Ilmu Hukum", EducationLevel.S3, "Doktor"),
+        # Titles after a name without the comma, at the end of the line.
+        ("Bambang Susilo S.T.", EducationLevel.S1, "S.T."),
+        ("Rina Wati S.E.\nJl. Merdeka 5", EducationLevel.S1, "S.E."),
+        ("Hendra Gunawan M.M.", EducationLevel.S2, "M.M."),
+        ("M.A. in Linguistics", EducationLevel.S2, "M.A."),
+        ("M.S. in Statistics", EducationLevel.S2, "M.S."),
+    ],
+)
+def test_real_cv_degree_spellings(text: str, level: EducationLevel, phrase: str) -> None:
+    assert detect_education(text) == EducationFact(level=level, text=phrase)
+
+
+@pytest.mark.parametrize(
     ("text", "level"),
     [
         ("SEKOLAH MENENGAH ATAS", EducationLevel.SMA),
@@ -483,6 +706,18 @@ def test_doctorate_with_dr_title_is_read_from_the_degree_wording() -> None:
         "AMD Ryzen 7",
         "Diplomat",
         "Hubungan diplomasi",
+        "Nikon D3100 camera",
+        "Spare part XR-D3",
+        "Kode barang D3-4455",
+        "Module D3-A1 replaced",
+        "Mbah Surip",
+        "ZUMBA instructor",
+        "SMAW welding certificate",
+        "Asmara Catering",
+        "Nightly backups to s3 from postgres",
+        "Provisioned S3 and IAM with Terraform",
+        "MA Rahman",
+        "S.E. Wibowo, Manager",
     ],
 )
 def test_false_positives_are_not_education(text: str) -> None:
@@ -524,6 +759,8 @@ def test_no_education_gives_none(text: str) -> None:
         ("High school diploma or equivalent", EducationLevel.SMA),
         ("Lulusan S-1 Teknik", EducationLevel.S1),
         ("Experience with AWS S3; S1 Informatika", EducationLevel.S1),
+        ("Minimal D3-Akuntansi", EducationLevel.D3),
+        ("Pendidikan S1-S2 Teknik", EducationLevel.S1),
     ],
 )
 def test_requirement_gives_minimum_level(requirement: str, level: EducationLevel) -> None:
