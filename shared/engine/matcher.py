@@ -235,7 +235,8 @@ class Matcher:
             estimate = estimate_experience(experience_text, today=self._today)
             return {"years_found": estimate.years, "years_required": job.read.job.min_experience_years}
         if name == "education":
-            found = detect_education(cv.sections.get("education") or cv.text)
+            # A level written outside a badly cut education section (a two-column page) still counts.
+            found = detect_education(cv.sections.get("education")) or detect_education(cv.text)
             required = job.read.required_education
             return {
                 "level_found": found.level.name if found else None,
