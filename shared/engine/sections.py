@@ -119,7 +119,12 @@ class SectionSplitter:
             return None
         if current in _ENTRY_SECTIONS and not written.isupper():
             return None
-        return self._section_of[_normalise(written)], written, content.lstrip(": ")
+        # The case-insensitive pattern can match letters whose lowercase is not the alias's
+        # (Unicode case folding); such a line is left as content rather than guessed at.
+        section = self._section_of.get(_normalise(written))
+        if section is None:
+            return None
+        return section, written, content.lstrip(": ")
 
     def _is_glued_headings(self, line: str) -> bool:
         """True for a capitalised line made of headings of two or more sections and nothing else.
@@ -158,6 +163,7 @@ def _normalise(heading: str) -> str:
     Whitespace is dropped rather than collapsed because the inline-heading pattern lets OCR
     lose or double the spaces inside a heading ("SoftSkills:"), and both must agree on the key.
     """
-    heading = heading.lower().replace("&", " and ")
+    # Turkish dotted capital I and dotless i (Turkish keyboards, some PDF fonts) read as plain i.
+    heading = heading.replace("İ", "I").replace("ı", "i").lower().replace("&", " and ")
     heading = re.sub(r"\bdan\b", "and", heading)
     return _SPACES.sub("", heading)

@@ -1,7 +1,7 @@
 """Checks that decide whether a CV text can be scored at all.
 
-Standard library only, so the API can reject bad input before enqueueing without
-importing the rest of the engine (numpy, spaCy, torch).
+The standard library and ftfy only (through the cleaning), so the API can reject bad input
+before enqueueing without importing the rest of the engine (numpy, spaCy, torch).
 """
 from __future__ import annotations
 
