@@ -9,6 +9,7 @@ from shared.config import Settings
 from shared.db import create_db_engine, init_db
 from shared.engine.calibration import find_calibration
 from shared.engine.encoders import load_encoder
+from shared.engine.jobs import JobPosting
 from shared.engine.matcher import EngineResources, JobVectorStore, Matcher
 from shared.repository import all_jobs
 
@@ -27,11 +28,6 @@ def seed_jobs(settings: Settings) -> list[dict[str, Any]]:
         return all_jobs(connection)
 
 
-def seed_job_texts(settings: Settings) -> list[str]:
-    """Texts of the seeded jobs: the reference corpus the TF-IDF baseline is fitted on."""
-    return ["\n".join([job["title"], job["description"], *job["requirements"]]) for job in seed_jobs(settings)]
-
-
 def build_matcher(settings: Settings, *, job_vectors: JobVectorStore | None = None) -> Matcher:
     """Load the model (or the loud offline fallback), its calibration and the seed data.
 
@@ -42,8 +38,12 @@ def build_matcher(settings: Settings, *, job_vectors: JobVectorStore | None = No
     calibration = find_calibration(encoder.name, settings.calibration_dir)
     if calibration.is_identity:
         logger.warning("no calibration found for %s: section scores are raw cosine x 100", encoder.name)
+    jobs = seed_jobs(settings)
     resources = EngineResources.from_seed(
-        settings.seed_dir, keyword_corpus=seed_job_texts(settings), cohort_dir=settings.cohort_cv_dir
+        settings.seed_dir,
+        keyword_corpus=[JobPosting.from_dict(job).full_text for job in jobs],
+        cohort_dir=settings.cohort_cv_dir,
+        cohort_jobs=[JobPosting.from_dict(job) for job in jobs],
     )
     logger.info("engine ready: model=%s fallback=%s", encoder.name, encoder.fallback)
     return Matcher(

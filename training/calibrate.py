@@ -29,7 +29,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", help="model to calibrate (default: MODEL_NAME)")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--annotations", type=Path, default=PROJECT_ROOT / "data/sample/annotations.csv")
+    source.add_argument(
+        "--annotations",
+        type=Path,
+        nargs="+",
+        default=[PROJECT_ROOT / "data/sample/annotations.csv", PROJECT_ROOT / "data/sample/annotations_related.csv"],
+        help="annotated CSV files (default: the project's 150 same-field and 88 related-job pairs)",
+    )
     source.add_argument("--pairs", type=Path, help="a pair file from prepare_data (e.g. train_pairs.csv) instead")
     parser.add_argument("--cv-dir", type=Path, default=PROJECT_ROOT / "data/sample/cvs")
     parser.add_argument("--output", type=Path, help="where to write it (default: where the engine looks)")
@@ -42,10 +48,13 @@ def main(argv: list[str] | None = None) -> int:
         pairs, source_name = read_pairs(args.pairs), args.pairs.name
     else:
         jobs = {job["job_id"]: job for job in seed_jobs(settings)}
-        pairs, report = read_annotations(args.annotations, jobs_by_id=jobs, cv_dir=args.cv_dir)
-        for problem in report.problems:
-            logger.warning("line %(line)s left out: %(reason)s", problem)
-        source_name = args.annotations.name
+        pairs = []
+        for path in args.annotations:
+            read, report = read_annotations(path, jobs_by_id=jobs, cv_dir=args.cv_dir)
+            for problem in report.problems:
+                logger.warning("%s line %s left out: %s", path.name, problem["line"], problem["reason"])
+            pairs.extend(read)
+        source_name = " + ".join(path.name for path in args.annotations)
     calibration, errors = fit_pair_calibration(matcher, pairs, fitted_on=f"{source_name}: {len(pairs)} annotated pairs")
     output = args.output or calibration_path(matcher.encoder.name, settings.calibration_dir)
     calibration.save(output, extra={"rmse_points": errors})

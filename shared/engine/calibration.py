@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import least_squares
 
-from shared.engine.cohort import CohortStats
 from shared.engine.scoring import SECTIONS, ScoringPolicy
 
 CALIBRATION_FILE_NAME = "cv_match_calibration.json"
@@ -71,19 +70,19 @@ class Calibration:
         """True when the curves read z values against the background cohort."""
         return bool(self.curves) and self.normalisation == BACKGROUND_COHORT
 
-    def to_score(self, section: str, cosine: float, cohort: CohortStats | None = None) -> float:
-        """Map one section's cosine to 0-100 (rounded to 2 decimals).
+    def to_score(self, section: str, cosine: float, z: float | None = None) -> float:
+        """Map one section's cosine (or, for a cohort calibration, its cohort z value) to 0-100, 2 decimals.
 
         Raises:
-            ValueError: the curves read cohort z values and no cohort statistics were given.
+            ValueError: the curves read cohort z values and none was given.
         """
         curve = self.curves.get(section)
         if curve is None:
             value = 100.0 * cosine
         elif self.uses_cohort:
-            if cohort is None:
-                raise ValueError(f"the calibration of {self.model} needs the background cohort's statistics")
-            value = curve(cohort.z(cosine))
+            if z is None:
+                raise ValueError(f"the calibration of {self.model} needs the pair's cohort z value")
+            value = curve(z)
         else:
             value = curve(cosine)
         return round(min(max(value, 0.0), 100.0), 2)

@@ -1,11 +1,12 @@
-"""Normalise a CV-job similarity against how a background cohort of CVs scores against the same job.
+"""Normalise a CV-job similarity against background cohorts of CVs and of jobs.
 
-Raw cosines are not comparable across jobs: a long corporate posting and a three-line
-career-fair posting put the same good candidate at very different cosines, and real CVs
-(PDF debris, form fields, two columns) sit lower than clean ones. How far a CV stands
-above a fixed cohort of CVs scored against the same job section does transfer: the cohort
-shares the job's length and wording, so what is left is how much better this CV fits
-than the crowd. This is the "z-norm" of score normalisation in speaker verification.
+Raw cosines are not comparable across jobs or across CVs: a long corporate posting and a
+three-line career-fair posting put the same good candidate at very different cosines, and a
+CV extracted from a PDF (debris, form fields, two columns) sits lower against every job than a
+clean one. How far a pair stands above fixed cohorts does transfer: cohort CVs scored against
+the same job share the job's length and wording, cohort jobs scored against the same CV share
+the CV's noise, so what is left is how much better this pair fits than the crowd on either
+side. This is the symmetric "s-norm" of score normalisation in speaker verification.
 """
 from __future__ import annotations
 
@@ -14,14 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# A job section the whole cohort scores alike (a one-word title) would divide by almost nothing
+# A side the whole cohort scores alike (a one-word title) would divide by almost nothing
 # and turn tiny differences into huge z values; the spread is never taken below this.
 MIN_COHORT_SPREAD = 0.03
 
 
 @dataclass(frozen=True)
 class CohortStats:
-    """Mean and spread of the cohort's cosines against one job section."""
+    """Mean and spread of one side's cosines against its cohort."""
 
     mean: float
     spread: float
@@ -30,15 +31,29 @@ class CohortStats:
         """How many cohort spreads `cosine` lies above the cohort's mean."""
         return (cosine - self.mean) / self.spread
 
+    @classmethod
+    def of(cls, cosines: np.ndarray) -> CohortStats:
+        """Summarise a vector of cosines."""
+        return cls(mean=float(np.mean(cosines)), spread=max(float(np.std(cosines)), MIN_COHORT_SPREAD))
+
 
 @dataclass(frozen=True)
 class BackgroundCohort:
-    """The cohort's section vectors, one matrix (CVs x dimensions) per section."""
+    """The cohorts' section vectors, one matrix (items x dimensions) per section."""
 
-    vectors: Mapping[str, np.ndarray]
+    cv_vectors: Mapping[str, np.ndarray]
+    job_vectors: Mapping[str, np.ndarray]
     described_as: str
 
-    def stats(self, section: str, job_vector: np.ndarray) -> CohortStats:
-        """The cohort's cosines against one job section, summarised."""
-        cosines = self.vectors[section] @ job_vector
-        return CohortStats(mean=float(np.mean(cosines)), spread=max(float(np.std(cosines)), MIN_COHORT_SPREAD))
+    def job_side(self, section: str, job_vector: np.ndarray) -> CohortStats:
+        """How the cohort's CVs score against one job section."""
+        return CohortStats.of(self.cv_vectors[section] @ job_vector)
+
+    def cv_side(self, section: str, cv_vector: np.ndarray) -> CohortStats:
+        """How one CV section scores against the cohort's jobs."""
+        return CohortStats.of(self.job_vectors[section] @ cv_vector)
+
+
+def cohort_z(cosine: float, job_side: CohortStats, cv_side: CohortStats) -> float:
+    """The mean of the pair's z values against the CV cohort (job side) and the job cohort (CV side)."""
+    return (job_side.z(cosine) + cv_side.z(cosine)) / 2

@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from shared.engine.calibration import Calibration
-from shared.engine.cohort import BackgroundCohort, CohortStats
+from shared.engine.cohort import BackgroundCohort, CohortStats, cohort_z
 from shared.engine.encoders import LoadedEncoder
 from shared.engine.jobs import JobPosting
 from shared.engine.keywords import KeywordScorer
@@ -83,8 +83,8 @@ class Matcher:
         self._text_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._text_cache_size = text_cache_size
         self._job_vectors = job_vectors
-        if calibration.uses_cohort and not resources.cohort_cvs:
-            raise ValueError(f"the calibration of {calibration.model} needs a background cohort of CVs, and none was given")
+        if calibration.uses_cohort and not resources.has_cohort:
+            raise ValueError(f"the calibration of {calibration.model} needs background cohorts of CVs and jobs, and none was given")
         self._cohort: BackgroundCohort | None = None
 
     # -- job side ---------------------------------------------------------------------------------
@@ -104,26 +104,35 @@ class Matcher:
 
     def _prepare_job_uncached(self, job: JobPosting) -> PreparedJob:
         read = self.reader.read_job(job)
-        texts = [read.blocks[name] for name in SECTIONS]
-        # Keyed by the model and the exact texts embedded, so a stored vector can never be stale.
-        key = hashlib.sha256("\x1f".join([self.encoder.name, *texts]).encode("utf-8")).hexdigest()
-        vectors = self._job_vectors.load(key) if self._job_vectors is not None else None
-        if vectors is None:
-            vectors = dict(zip(SECTIONS, self.encoder.encoder.encode(texts)))
-            if self._job_vectors is not None:
-                self._job_vectors.save(key, self.encoder.name, vectors)
+        vectors = self._job_section_vectors(read)
         cohort = self._background_cohort()
-        stats = {name: cohort.stats(name, vectors[name]) for name in SECTIONS} if cohort is not None else None
+        stats = {name: cohort.job_side(name, vectors[name]) for name in SECTIONS} if cohort is not None else None
         return PreparedJob(read=read, model_name=self.encoder.name, vectors=vectors, cohort=stats)
 
+    def _job_section_vectors(self, read: ReadJob) -> dict[str, np.ndarray]:
+        """One vector per section: the normalised mean of its parts' embeddings (stored when a store is given)."""
+        parts = [part for name in SECTIONS for part in read.parts[name]]
+        # Keyed by the model and the exact texts embedded, so a stored vector can never be stale.
+        key = hashlib.sha256("\x1f".join([self.encoder.name, *parts]).encode("utf-8")).hexdigest()
+        vectors = self._job_vectors.load(key) if self._job_vectors is not None else None
+        if vectors is None:
+            distinct = list(dict.fromkeys(parts))
+            embedded = dict(zip(distinct, self.encoder.encoder.encode(distinct)))
+            vectors = {name: _normalised_mean([embedded[part] for part in read.parts[name]]) for name in SECTIONS}
+            if self._job_vectors is not None:
+                self._job_vectors.save(key, self.encoder.name, vectors)
+        return vectors
+
     def _background_cohort(self) -> BackgroundCohort | None:
-        """The cohort's section vectors, embedded on first use (once per process and model)."""
-        if self._cohort is None and self.resources.cohort_cvs:
+        """The cohorts' section vectors, embedded on first use (once per process and model)."""
+        if self._cohort is None and self.resources.has_cohort:
             read = [self.reader.read_cv(text) for text in self.resources.cohort_cvs]
-            vectors = self._encode_cv_texts(read, evidence=False)
+            cv_vectors = self._encode_cv_texts(read, evidence=False)
+            job_vectors = [self._job_section_vectors(self.reader.read_job(job)) for job in self.resources.cohort_jobs]
             self._cohort = BackgroundCohort(
-                {name: np.stack([vectors[cv.blocks[name]] for cv in read]) for name in SECTIONS},
-                self.resources.cohort_name,
+                cv_vectors={name: np.stack([cv_vectors[cv.blocks[name]] for cv in read]) for name in SECTIONS},
+                job_vectors={name: np.stack([vectors[name] for vectors in job_vectors]) for name in SECTIONS},
+                described_as=self.resources.cohort_name,
             )
         return self._cohort
 
@@ -198,12 +207,13 @@ class Matcher:
         sections: dict[str, SectionResult] = {}
         for name in SECTIONS:
             job_vector = job.vectors[name]
-            raw = float(vectors[cv.blocks[name]] @ job_vector)
-            cohort = job.cohort[name] if job.cohort is not None else None
+            cv_vector = vectors[cv.blocks[name]]
+            raw = float(cv_vector @ job_vector)
+            z = self._cohort_z(name, raw, job, cv_vector)
             sections[name] = SectionResult(
-                score=self.calibration.to_score(name, raw, cohort),
+                score=self.calibration.to_score(name, raw, z),
                 raw_similarity=round(raw, 4),
-                cohort_z=round(cohort.z(raw), 4) if cohort is not None else None,
+                cohort_z=round(z, 4) if z is not None else None,
                 cv_source=cv.sources[name],
                 evidence=_evidence(cv.units[name], vectors, job_vector) if evidence else (),
                 facts=self._section_facts(name, job, cv),
@@ -227,6 +237,13 @@ class Matcher:
             cv_sections_found=tuple(name for name in cv.sections.sections if name != HEADER),
             warnings=self._warnings(cv),
         )
+
+    def _cohort_z(self, section: str, cosine: float, job: PreparedJob, cv_vector: np.ndarray) -> float | None:
+        """The pair's z value against both cohorts, or None without cohorts."""
+        cohort = self._background_cohort()
+        if cohort is None or job.cohort is None:
+            return None
+        return cohort_z(cosine, job.cohort[section], cohort.cv_side(section, cv_vector))
 
     def _section_facts(self, name: str, job: PreparedJob, cv: ReadCV) -> dict[str, object]:
         """Profile facts shown beside a section score: years of experience, education levels."""
@@ -261,6 +278,15 @@ class Matcher:
         if cv.language == "unknown":
             warnings.append("language_unknown: the CV is neither Indonesian nor English enough to tell")
         return tuple(warnings)
+
+
+def _normalised_mean(vectors: Sequence[np.ndarray]) -> np.ndarray:
+    """The unit-length mean of unit vectors (the single vector itself when there is one)."""
+    if len(vectors) == 1:
+        return vectors[0]
+    mean = np.mean(vectors, axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm else mean
 
 
 def _evidence(units: Sequence[str], vectors: dict[str, np.ndarray], job_vector: np.ndarray) -> tuple[Evidence, ...]:

@@ -30,21 +30,33 @@ CV_SECTIONS_FOR = {
 
 @dataclass(frozen=True)
 class EngineResources:
-    """The data the engine reads once: heading aliases, skill catalog, keyword corpus, background cohort.
+    """The data the engine reads once: heading aliases, skill catalog, keyword corpus, background cohorts.
 
-    `cohort_cvs` are CV texts unrelated to any particular job; section scores are normalised
-    against how they score (`shared.engine.cohort`). `cohort_name` says where they came from.
+    `cohort_cvs` and `cohort_jobs` are CVs and jobs unrelated to any particular pair; section
+    scores are normalised against how they score (`shared.engine.cohort`). `cohort_name` says
+    where they came from.
     """
 
     splitter: SectionSplitter
     extractor: SkillExtractor
     keyword_corpus: tuple[str, ...] = ()
     cohort_cvs: tuple[str, ...] = ()
+    cohort_jobs: tuple[JobPosting, ...] = ()
     cohort_name: str = ""
+
+    @property
+    def has_cohort(self) -> bool:
+        """True when both cohorts are there (a cohort calibration needs both)."""
+        return bool(self.cohort_cvs and self.cohort_jobs)
 
     @classmethod
     def from_seed(
-        cls, seed_dir: Path, *, keyword_corpus: Sequence[str] = (), cohort_dir: Path | None = None
+        cls,
+        seed_dir: Path,
+        *,
+        keyword_corpus: Sequence[str] = (),
+        cohort_dir: Path | None = None,
+        cohort_jobs: Sequence[JobPosting] = (),
     ) -> EngineResources:
         """Load `section_headings.yaml` and `skills.yaml` from the seed folder, and the cohort's `*.txt` CVs."""
         cohort_files = sorted(cohort_dir.glob("*.txt")) if cohort_dir is not None else []
@@ -53,7 +65,8 @@ class EngineResources:
             extractor=SkillExtractor(SkillCatalog.from_file(seed_dir / "skills.yaml")),
             keyword_corpus=tuple(keyword_corpus),
             cohort_cvs=tuple(path.read_text(encoding="utf-8") for path in cohort_files),
-            cohort_name=f"{cohort_dir.name}: {len(cohort_files)} CVs" if cohort_files else "",
+            cohort_jobs=tuple(cohort_jobs),
+            cohort_name=f"{cohort_dir.name}: {len(cohort_files)} CVs, {len(cohort_jobs)} jobs" if cohort_files else "",
         )
 
 
@@ -68,13 +81,18 @@ class RequiredSkill:
 
 @dataclass(frozen=True)
 class ReadJob:
-    """A job cleaned and cut into the text each section is compared with."""
+    """A job cleaned and cut into the text each section is compared with.
+
+    A section's job vector is the normalised mean of the embeddings of its `parts`;
+    `blocks` is the same text joined, for keys and for training pairs.
+    """
 
     job: JobPosting
     text: str
     required_skills: tuple[RequiredSkill, ...]
     required_education: EducationLevel | None
     blocks: dict[str, str]
+    parts: dict[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -117,18 +135,24 @@ class TextReader:
             (level for r in education_lines if (level := parse_education_requirement(r)) is not None), default=None
         )
         skill_lines = [r for r in requirements if r not in education_lines]
-        units = {
-            "skills": dict.fromkeys([*job.required_skills, *skill_lines] or split_units(description)),
-            "experience": dict.fromkeys([title, *split_units(description), *skill_lines]),
+        asked_for = list(dict.fromkeys([*job.required_skills, *skill_lines])) or split_units(description) or [title]
+        # The description is left out of skills and experience: in real postings it is mostly about
+        # the company ("a consulting firm founded in ..."), and it pulled every CV of the same
+        # industry towards the job. What the role is called and what it asks for decide a fit.
+        parts = {
+            "skills": ("\n".join(dict.fromkeys([title, *asked_for])),),
+            # The role's title and its stated skills weigh the same: the vectors are averaged.
+            "experience": (title, "\n".join(job.required_skills or asked_for)),
             # The title says which fields of study fit the role; the lines say which level is required.
-            "education": dict.fromkeys([title, *(education_lines or [job.education_level or ""])]),
+            "education": ("\n".join(dict.fromkeys([title, *(education_lines or [job.education_level or ""])])),),
         }
         return ReadJob(
             job=job,
             text=text,
             required_skills=self._required_skills(job, requirements or [description]),
             required_education=required_education,
-            blocks={name: "\n".join(units[name]) for name in SECTIONS},
+            blocks={name: "\n".join(parts[name]) for name in SECTIONS},
+            parts=parts,
         )
 
     def read_cv(self, raw: str) -> ReadCV:

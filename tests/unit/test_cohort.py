@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from shared.engine.calibration import BACKGROUND_COHORT, Calibration, LogisticCurve
-from shared.engine.cohort import MIN_COHORT_SPREAD, BackgroundCohort, CohortStats
+from shared.engine.cohort import MIN_COHORT_SPREAD, BackgroundCohort, CohortStats, cohort_z
 from shared.engine.encoders import LoadedEncoder
 from shared.engine.jobs import JobPosting
 from shared.engine.matcher import EngineResources, Matcher
@@ -21,6 +21,11 @@ COHORT = (
     "Guru\nPENGALAMAN KERJA\nMengajar matematika kelas 7\nPENDIDIKAN\nS1 Pendidikan Matematika",
     "Chef\nExperience\nLine cook in a hotel kitchen, food safety\nEducation\nSMK Tata Boga",
 )
+COHORT_JOBS = (
+    JobPosting(title="Perawat Rawat Inap", description="Merawat pasien", required_skills=("Asuhan keperawatan",)),
+    JobPosting(title="Tax Accountant", description="Monthly closing", required_skills=("Taxation", "Accounting")),
+    JobPosting(title="Guru Matematika", description="Mengajar SMP", requirements=("S1 Pendidikan Matematika",)),
+)
 CURVE = LogisticCurve(a=1.5, b=-2.0)
 
 
@@ -29,26 +34,31 @@ def _cohort_matcher(resources: EngineResources, *, cohort: tuple[str, ...] = COH
     calibration = Calibration(encoder.name, dict.fromkeys(SECTIONS, CURVE), "test", BACKGROUND_COHORT)
     return Matcher(
         LoadedEncoder(encoder, encoder.name, False),
-        replace(resources, cohort_cvs=cohort, cohort_name="test cohort"),
+        replace(resources, cohort_cvs=cohort, cohort_jobs=COHORT_JOBS, cohort_name="test cohort"),
         calibration,
         today=date(2026, 11, 1),
     )
 
 
-def test_z_counts_cohort_spreads_above_the_cohort_mean() -> None:
-    cohort = BackgroundCohort({"skills": np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])}, "three")
-    stats = cohort.stats("skills", np.array([1.0, 0.0]))
-    cosines = np.array([1.0, 0.0, 0.6])
-    assert stats.mean == pytest.approx(cosines.mean())
-    assert stats.spread == pytest.approx(cosines.std())
-    assert stats.z(stats.mean + 2 * stats.spread) == pytest.approx(2.0)
+def test_each_side_counts_cohort_spreads_above_its_cohort_mean() -> None:
+    cohort = BackgroundCohort(
+        cv_vectors={"skills": np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])},
+        job_vectors={"skills": np.array([[0.0, 1.0], [0.8, 0.6]])},
+        described_as="three CVs, two jobs",
+    )
+    job_side = cohort.job_side("skills", np.array([1.0, 0.0]))
+    assert job_side.mean == pytest.approx(np.mean([1.0, 0.0, 0.6]))
+    assert job_side.spread == pytest.approx(np.std([1.0, 0.0, 0.6]))
+    assert job_side.z(job_side.mean + 2 * job_side.spread) == pytest.approx(2.0)
+    cv_side = cohort.cv_side("skills", np.array([0.0, 1.0]))
+    assert cv_side.mean == pytest.approx(np.mean([1.0, 0.6]))
+    assert cohort_z(0.9, job_side, cv_side) == pytest.approx((job_side.z(0.9) + cv_side.z(0.9)) / 2)
 
 
 def test_a_cohort_that_scores_alike_does_not_blow_up_z() -> None:
-    cohort = BackgroundCohort({"skills": np.array([[1.0, 0.0], [1.0, 0.0]])}, "twins")
-    stats = cohort.stats("skills", np.array([1.0, 0.0]))
+    stats = CohortStats.of(np.array([0.7, 0.7, 0.7]))
     assert stats.spread == MIN_COHORT_SPREAD
-    assert stats.z(1.0 + MIN_COHORT_SPREAD) == pytest.approx(1.0)
+    assert stats.z(0.7 + MIN_COHORT_SPREAD) == pytest.approx(1.0)
 
 
 def test_section_scores_read_the_cohort_z(resources: EngineResources, python_job: JobPosting) -> None:
@@ -56,10 +66,13 @@ def test_section_scores_read_the_cohort_z(resources: EngineResources, python_job
     cv = "Budi\nSkills\nPython, Django, PostgreSQL, Docker\nExperience\nBackend developer, REST APIs in Django\nEducation\nS1"
     result = matcher.score(python_job, cv)
     prepared = matcher.prepare_job(python_job)
+    cv_vectors = matcher._encode_cv_texts([matcher.reader.read_cv(cv)], evidence=False)
+    read = matcher.reader.read_cv(cv)
+    cohort = matcher._background_cohort()
     for name in SECTIONS:
         section = result.sections[name]
-        stats = prepared.cohort[name]
-        assert section.cohort_z == pytest.approx(stats.z(section.raw_similarity), abs=1e-3)
+        cv_side = cohort.cv_side(name, cv_vectors[read.blocks[name]])
+        assert section.cohort_z == pytest.approx(cohort_z(section.raw_similarity, prepared.cohort[name], cv_side), abs=1e-3)
         assert section.score == pytest.approx(CURVE(section.cohort_z), abs=0.05)
     assert result.calibration["normalisation"] == BACKGROUND_COHORT
 
@@ -80,13 +93,29 @@ def test_a_cohort_calibration_without_a_cohort_is_refused(resources: EngineResou
     calibration = Calibration("m", {"skills": CURVE}, "test", BACKGROUND_COHORT)
     with pytest.raises(ValueError, match="cohort"):
         calibration.to_score("skills", 0.5)
-    assert calibration.to_score("skills", 0.5, CohortStats(mean=0.5, spread=0.1)) == pytest.approx(CURVE(0.0), abs=0.01)
+    assert calibration.to_score("skills", 0.5, 0.0) == pytest.approx(CURVE(0.0), abs=0.01)
 
 
-def test_the_cohort_is_embedded_once_per_matcher(resources: EngineResources, python_job: JobPosting) -> None:
+def test_the_cohorts_are_embedded_once_per_matcher(resources: EngineResources, python_job: JobPosting) -> None:
     matcher = _cohort_matcher(resources)
     encoder = matcher.encoder.encoder
     matcher.prepare_job(python_job)
-    assert encoder.calls == [len(SECTIONS), len(COHORT) * len(SECTIONS)]  # the job, then the cohort's sections once
+    # the job, the cohort's CVs in one call, then each cohort job
+    assert len(encoder.calls) == 2 + len(COHORT_JOBS)
     matcher.prepare_job(JobPosting(title="Perawat", description="Merawat pasien rawat inap"))
-    assert encoder.calls[2:] == [len(SECTIONS)]  # a second job: only its own sections; the cohort's vectors are kept
+    assert len(encoder.calls) == 3 + len(COHORT_JOBS)  # a second job: only its own parts; the cohorts' vectors are kept
+
+
+def test_the_job_side_leaves_out_the_company_description(resources: EngineResources) -> None:
+    matcher = _cohort_matcher(resources)
+    job = JobPosting(
+        title="Staff Quality Control",
+        description="Perusahaan kami berdiri sejak 1990 dan memiliki 12 cabang di Jawa Timur.",
+        requirements=("Pendidikan minimal S1 Teknik Industri", "Memahami standar ISO 9001"),
+        required_skills=("Quality control", "ISO 9001"),
+    )
+    read = matcher.reader.read_job(job)
+    assert "berdiri sejak" not in read.blocks["skills"] + read.blocks["experience"]
+    assert read.parts["experience"] == ("Staff Quality Control", "Quality control\nISO 9001")
+    assert "Memahami standar ISO 9001" in read.blocks["skills"]
+    assert "S1 Teknik Industri" in read.blocks["education"]

@@ -171,8 +171,8 @@ def test_a_job_is_embedded_once_across_matchers_sharing_a_store(resources, pytho
     a = one.score(python_job, INDONESIAN_BACKEND_CV)
     b = two.score(python_job, INDONESIAN_BACKEND_CV)
     assert len(store.stored) == 1
-    assert first.calls[0] == 3 and all(n != 3 or i > 0 for i, n in enumerate(second.calls))  # the second never embeds the job
-    assert len(second.calls) == 1  # only its CV texts
+    assert len(first.calls) == 2  # the job's section parts, then the CV texts
+    assert len(second.calls) == 1  # only its CV texts: the second never embeds the job
     assert a.semantic_score == b.semantic_score
 
 
@@ -183,7 +183,7 @@ def test_warm_up_runs_a_chunk_and_a_single_score_through_the_encoder(
     before = len(fake_encoder.calls)
     matcher.warm_up([python_job, other_job], chunk_size=32)
     job_side, chunk, other_job_side, single = fake_encoder.calls[before:]
-    assert job_side == other_job_side == 3  # each job's three section blocks, embedded once
+    assert job_side == other_job_side == 4  # each job's section parts (experience has two), embedded once
     assert chunk > single > 0  # both job texts read as CVs in one call, then one CV alone
     calls = len(fake_encoder.calls)
     matcher.prepare_job(python_job), matcher.prepare_job(other_job)
