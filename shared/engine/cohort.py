@@ -11,7 +11,7 @@ side. This is the symmetric "s-norm" of score normalisation in speaker verificat
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,19 +39,31 @@ class CohortStats:
 
 @dataclass(frozen=True)
 class BackgroundCohort:
-    """The cohorts' section vectors, one matrix (items x dimensions) per section."""
+    """The cohorts' section vectors, one matrix (items x dimensions) per section.
+
+    `cv_index` and `job_index` find a cohort member by its cleaned CV text or its job key, so
+    that a member scored for real is never part of its own background (leave-one-out): the
+    calibration is fitted on pairs of the cohort's own CVs and the seeded jobs.
+    """
 
     cv_vectors: Mapping[str, np.ndarray]
     job_vectors: Mapping[str, np.ndarray]
     described_as: str
+    cv_index: Mapping[str, int] = field(default_factory=dict)
+    job_index: Mapping[str, int] = field(default_factory=dict)
 
-    def job_side(self, section: str, job_vector: np.ndarray) -> CohortStats:
-        """How the cohort's CVs score against one job section."""
-        return CohortStats.of(self.cv_vectors[section] @ job_vector)
+    def cv_cosines(self, section: str, job_vector: np.ndarray) -> np.ndarray:
+        """The cohort's CVs against one job section."""
+        return self.cv_vectors[section] @ job_vector
 
-    def cv_side(self, section: str, cv_vector: np.ndarray) -> CohortStats:
-        """How one CV section scores against the cohort's jobs."""
-        return CohortStats.of(self.job_vectors[section] @ cv_vector)
+    def cv_side(self, section: str, cv_vector: np.ndarray, *, leave_out: int | None = None) -> CohortStats:
+        """How one CV section scores against the cohort's jobs, without job `leave_out`."""
+        return summarise(self.job_vectors[section] @ cv_vector, leave_out=leave_out)
+
+
+def summarise(cosines: np.ndarray, *, leave_out: int | None = None) -> CohortStats:
+    """Mean and spread of a cohort's cosines, without member `leave_out` when given."""
+    return CohortStats.of(np.delete(cosines, leave_out) if leave_out is not None else cosines)
 
 
 def cohort_z(cosine: float, job_side: CohortStats, cv_side: CohortStats) -> float:

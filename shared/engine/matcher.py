@@ -12,7 +12,7 @@ from typing import Protocol
 import numpy as np
 
 from shared.engine.calibration import Calibration
-from shared.engine.cohort import BackgroundCohort, CohortStats, cohort_z
+from shared.engine.cohort import BackgroundCohort, cohort_z, summarise
 from shared.engine.encoders import LoadedEncoder
 from shared.engine.jobs import JobPosting
 from shared.engine.keywords import KeywordScorer
@@ -50,7 +50,7 @@ class PreparedJob:
     read: ReadJob
     model_name: str
     vectors: dict[str, np.ndarray]
-    cohort: dict[str, CohortStats] | None = None
+    cohort_cosines: dict[str, np.ndarray] | None = None
 
 
 class Matcher:
@@ -106,8 +106,8 @@ class Matcher:
         read = self.reader.read_job(job)
         vectors = self._job_section_vectors(read)
         cohort = self._background_cohort()
-        stats = {name: cohort.job_side(name, vectors[name]) for name in SECTIONS} if cohort is not None else None
-        return PreparedJob(read=read, model_name=self.encoder.name, vectors=vectors, cohort=stats)
+        cosines = {name: cohort.cv_cosines(name, vectors[name]) for name in SECTIONS} if cohort is not None else None
+        return PreparedJob(read=read, model_name=self.encoder.name, vectors=vectors, cohort_cosines=cosines)
 
     def _job_section_vectors(self, read: ReadJob) -> dict[str, np.ndarray]:
         """One vector per section: the normalised mean of its parts' embeddings (stored when a store is given)."""
@@ -128,11 +128,14 @@ class Matcher:
         if self._cohort is None and self.resources.has_cohort:
             read = [self.reader.read_cv(text) for text in self.resources.cohort_cvs]
             cv_vectors = self._encode_cv_texts(read, evidence=False)
-            job_vectors = [self._job_section_vectors(self.reader.read_job(job)) for job in self.resources.cohort_jobs]
+            jobs = [self.reader.read_job(job) for job in self.resources.cohort_jobs]
+            job_vectors = [self._job_section_vectors(job) for job in jobs]
             self._cohort = BackgroundCohort(
                 cv_vectors={name: np.stack([cv_vectors[cv.blocks[name]] for cv in read]) for name in SECTIONS},
                 job_vectors={name: np.stack([vectors[name] for vectors in job_vectors]) for name in SECTIONS},
                 described_as=self.resources.cohort_name,
+                cv_index={cv.text: index for index, cv in enumerate(read)},
+                job_index={_job_key(job): index for index, job in enumerate(jobs)},
             )
         return self._cohort
 
@@ -209,7 +212,7 @@ class Matcher:
             job_vector = job.vectors[name]
             cv_vector = vectors[cv.blocks[name]]
             raw = float(cv_vector @ job_vector)
-            z = self._cohort_z(name, raw, job, cv_vector)
+            z = self._cohort_z(name, raw, job, cv, cv_vector)
             sections[name] = SectionResult(
                 score=self.calibration.to_score(name, raw, z),
                 raw_similarity=round(raw, 4),
@@ -238,12 +241,14 @@ class Matcher:
             warnings=self._warnings(cv),
         )
 
-    def _cohort_z(self, section: str, cosine: float, job: PreparedJob, cv_vector: np.ndarray) -> float | None:
-        """The pair's z value against both cohorts, or None without cohorts."""
+    def _cohort_z(self, section: str, cosine: float, job: PreparedJob, cv: ReadCV, cv_vector: np.ndarray) -> float | None:
+        """The pair's z value against both cohorts (neither side among its own background), or None without cohorts."""
         cohort = self._background_cohort()
-        if cohort is None or job.cohort is None:
+        if cohort is None or job.cohort_cosines is None:
             return None
-        return cohort_z(cosine, job.cohort[section], cohort.cv_side(section, cv_vector))
+        job_side = summarise(job.cohort_cosines[section], leave_out=cohort.cv_index.get(cv.text))
+        cv_side = cohort.cv_side(section, cv_vector, leave_out=cohort.job_index.get(_job_key(job.read)))
+        return cohort_z(cosine, job_side, cv_side)
 
     def _section_facts(self, name: str, job: PreparedJob, cv: ReadCV) -> dict[str, object]:
         """Profile facts shown beside a section score: years of experience, education levels."""
@@ -278,6 +283,11 @@ class Matcher:
         if cv.language == "unknown":
             warnings.append("language_unknown: the CV is neither Indonesian nor English enough to tell")
         return tuple(warnings)
+
+
+def _job_key(job: ReadJob) -> str:
+    """What identifies a job for the cohort: the texts its section vectors are made of."""
+    return "\x1f".join(part for name in SECTIONS for part in job.parts[name])
 
 
 def _normalised_mean(vectors: Sequence[np.ndarray]) -> np.ndarray:

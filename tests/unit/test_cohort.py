@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from shared.engine.calibration import BACKGROUND_COHORT, Calibration, LogisticCurve
-from shared.engine.cohort import MIN_COHORT_SPREAD, BackgroundCohort, CohortStats, cohort_z
+from shared.engine.cohort import MIN_COHORT_SPREAD, BackgroundCohort, CohortStats, cohort_z, summarise
 from shared.engine.encoders import LoadedEncoder
 from shared.engine.jobs import JobPosting
 from shared.engine.matcher import EngineResources, Matcher
@@ -46,13 +46,15 @@ def test_each_side_counts_cohort_spreads_above_its_cohort_mean() -> None:
         job_vectors={"skills": np.array([[0.0, 1.0], [0.8, 0.6]])},
         described_as="three CVs, two jobs",
     )
-    job_side = cohort.job_side("skills", np.array([1.0, 0.0]))
+    job_side = summarise(cohort.cv_cosines("skills", np.array([1.0, 0.0])))
     assert job_side.mean == pytest.approx(np.mean([1.0, 0.0, 0.6]))
     assert job_side.spread == pytest.approx(np.std([1.0, 0.0, 0.6]))
     assert job_side.z(job_side.mean + 2 * job_side.spread) == pytest.approx(2.0)
     cv_side = cohort.cv_side("skills", np.array([0.0, 1.0]))
     assert cv_side.mean == pytest.approx(np.mean([1.0, 0.6]))
     assert cohort_z(0.9, job_side, cv_side) == pytest.approx((job_side.z(0.9) + cv_side.z(0.9)) / 2)
+    without_first = summarise(cohort.cv_cosines("skills", np.array([1.0, 0.0])), leave_out=0)
+    assert without_first.mean == pytest.approx(np.mean([0.0, 0.6]))
 
 
 def test_a_cohort_that_scores_alike_does_not_blow_up_z() -> None:
@@ -72,7 +74,8 @@ def test_section_scores_read_the_cohort_z(resources: EngineResources, python_job
     for name in SECTIONS:
         section = result.sections[name]
         cv_side = cohort.cv_side(name, cv_vectors[read.blocks[name]])
-        assert section.cohort_z == pytest.approx(cohort_z(section.raw_similarity, prepared.cohort[name], cv_side), abs=1e-3)
+        job_side = summarise(prepared.cohort_cosines[name])
+        assert section.cohort_z == pytest.approx(cohort_z(section.raw_similarity, job_side, cv_side), abs=1e-3)
         assert section.score == pytest.approx(CURVE(section.cohort_z), abs=0.05)
     assert result.calibration["normalisation"] == BACKGROUND_COHORT
 
@@ -119,3 +122,25 @@ def test_the_job_side_leaves_out_the_company_description(resources: EngineResour
     assert read.parts["experience"] == ("Staff Quality Control", "Quality control\nISO 9001")
     assert "Memahami standar ISO 9001" in read.blocks["skills"]
     assert "S1 Teknik Industri" in read.blocks["education"]
+
+
+def test_a_cohort_member_is_never_its_own_background(resources: EngineResources) -> None:
+    matcher = _cohort_matcher(resources)
+    member_cv, member_job = COHORT[0], COHORT_JOBS[0]
+    member = matcher.score(member_job, member_cv)
+    prepared = matcher.prepare_job(member_job)
+    cohort = matcher._background_cohort()
+    read = matcher.reader.read_cv(member_cv)
+    vectors = matcher._encode_cv_texts([read], evidence=False)
+    for name in SECTIONS:
+        raw = member.sections[name].raw_similarity
+        job_side = summarise(prepared.cohort_cosines[name], leave_out=0)
+        cv_side = cohort.cv_side(name, vectors[read.blocks[name]], leave_out=0)
+        assert member.sections[name].cohort_z == pytest.approx(cohort_z(raw, job_side, cv_side), rel=1e-3)  # raw is rounded
+    # with itself in the background the nurse would stand less far above it
+    with_itself = cohort_z(
+        member.sections["experience"].raw_similarity,
+        summarise(prepared.cohort_cosines["experience"]),
+        cohort.cv_side("experience", vectors[read.blocks["experience"]]),
+    )
+    assert member.sections["experience"].cohort_z > with_itself
