@@ -213,10 +213,13 @@ class SectionScore(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     score: float = Field(ge=0, le=100)
-    raw_similarity: float
+    raw_similarity: float = Field(
+        description="The section similarity: the mean of the CV section's cosine with the job section and of its "
+        "three best sentences' cosines"
+    )
     cohort_z: float | None = Field(
-        description="How far raw_similarity lies above the background cohort's cosines against the same job section, "
-        "in cohort standard deviations; the calibrated score is read from it"
+        description="How far raw_similarity lies above the background cohorts (sample CVs against this job, seeded "
+        "jobs against this CV), in cohort standard deviations; the calibrated score is read from it"
     )
     cv_source: Literal["sections", "whole_text"]
     evidence: list[Evidence]

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from shared.engine.similarity import section_similarity
+
 # A side the whole cohort scores alike (a one-word title) would divide by almost nothing
 # and turn tiny differences into huge z values; the spread is never taken below this.
 MIN_COHORT_SPREAD = 0.03
@@ -39,26 +41,35 @@ class CohortStats:
 
 @dataclass(frozen=True)
 class BackgroundCohort:
-    """The cohorts' section vectors, one matrix (items x dimensions) per section.
+    """The cohorts' section vectors: per section, the CVs' block and sentence vectors and the jobs' vectors.
 
     `cv_index` and `job_index` find a cohort member by its cleaned CV text or its job key, so
     that a member scored for real is never part of its own background (leave-one-out): the
     calibration is fitted on pairs of the cohort's own CVs and the seeded jobs.
     """
 
-    cv_vectors: Mapping[str, np.ndarray]
+    cv_blocks: Mapping[str, np.ndarray]
+    cv_sentences: Mapping[str, tuple[np.ndarray, ...]]
     job_vectors: Mapping[str, np.ndarray]
     described_as: str
     cv_index: Mapping[str, int] = field(default_factory=dict)
     job_index: Mapping[str, int] = field(default_factory=dict)
 
-    def cv_cosines(self, section: str, job_vector: np.ndarray) -> np.ndarray:
+    def cv_similarities(self, section: str, job_vector: np.ndarray) -> np.ndarray:
         """The cohort's CVs against one job section."""
-        return self.cv_vectors[section] @ job_vector
+        jobs = job_vector[np.newaxis, :]
+        return np.array(
+            [
+                section_similarity(block, sentences, jobs)[0]
+                for block, sentences in zip(self.cv_blocks[section], self.cv_sentences[section])
+            ]
+        )
 
-    def cv_side(self, section: str, cv_vector: np.ndarray, *, leave_out: int | None = None) -> CohortStats:
+    def cv_side(
+        self, section: str, block_vector: np.ndarray, sentence_vectors: np.ndarray, *, leave_out: int | None = None
+    ) -> CohortStats:
         """How one CV section scores against the cohort's jobs, without job `leave_out`."""
-        return summarise(self.job_vectors[section] @ cv_vector, leave_out=leave_out)
+        return summarise(section_similarity(block_vector, sentence_vectors, self.job_vectors[section]), leave_out=leave_out)
 
 
 def summarise(cosines: np.ndarray, *, leave_out: int | None = None) -> CohortStats:

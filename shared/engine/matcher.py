@@ -20,6 +20,7 @@ from shared.engine.profile import detect_education, estimate_experience
 from shared.engine.reading import EngineResources, ReadCV, ReadJob, RequiredSkill, TextReader
 from shared.engine.results import Evidence, MatchResult, MissingSkill, SectionResult, SkillMatch
 from shared.engine.scoring import SECTIONS, ScoringPolicy
+from shared.engine.similarity import section_similarity
 from shared.engine.sections import HEADER
 from shared.engine.skills import SkillMention
 from shared.engine.text_checks import InvalidTextError
@@ -106,7 +107,7 @@ class Matcher:
         read = self.reader.read_job(job)
         vectors = self._job_section_vectors(read)
         cohort = self._background_cohort()
-        cosines = {name: cohort.cv_cosines(name, vectors[name]) for name in SECTIONS} if cohort is not None else None
+        cosines = {name: cohort.cv_similarities(name, vectors[name]) for name in SECTIONS} if cohort is not None else None
         return PreparedJob(read=read, model_name=self.encoder.name, vectors=vectors, cohort_cosines=cosines)
 
     def _job_section_vectors(self, read: ReadJob) -> dict[str, np.ndarray]:
@@ -127,11 +128,12 @@ class Matcher:
         """The cohorts' section vectors, embedded on first use (once per process and model)."""
         if self._cohort is None and self.resources.has_cohort:
             read = [self.reader.read_cv(text) for text in self.resources.cohort_cvs]
-            cv_vectors = self._encode_cv_texts(read, evidence=False)
+            cv_vectors = self._encode_cv_texts(read)
             jobs = [self.reader.read_job(job) for job in self.resources.cohort_jobs]
             job_vectors = [self._job_section_vectors(job) for job in jobs]
             self._cohort = BackgroundCohort(
-                cv_vectors={name: np.stack([cv_vectors[cv.blocks[name]] for cv in read]) for name in SECTIONS},
+                cv_blocks={name: np.stack([cv_vectors[cv.blocks[name]] for cv in read]) for name in SECTIONS},
+                cv_sentences={name: tuple(_sentence_matrix(cv, name, cv_vectors) for cv in read) for name in SECTIONS},
                 job_vectors={name: np.stack([vectors[name] for vectors in job_vectors]) for name in SECTIONS},
                 described_as=self.resources.cohort_name,
                 cv_index={cv.text: index for index, cv in enumerate(read)},
@@ -171,8 +173,8 @@ class Matcher:
         """Score many CVs against one job, embedding the job once and all CV texts in one call.
 
         A CV that cannot be scored yields an `InvalidTextError` in its place; the others are scored.
-        With `evidence=False` the CV sentences are not embedded and no evidence is returned
-        (the scores are the same; evaluation runs need only those).
+        With `evidence=False` no evidence is returned (the scores are the same; evaluation runs
+        need only those). The CV sentences are embedded either way: the section similarity reads them.
         """
         prepared = job if isinstance(job, PreparedJob) else self.prepare_job(job)
         read: list[ReadCV | InvalidTextError] = []
@@ -181,17 +183,15 @@ class Matcher:
                 read.append(self.reader.read_cv(text))
             except InvalidTextError as error:
                 read.append(error)
-        vectors = self._encode_cv_texts([r for r in read if isinstance(r, ReadCV)], evidence=evidence)
+        vectors = self._encode_cv_texts([r for r in read if isinstance(r, ReadCV)])
         return [
             r if isinstance(r, InvalidTextError) else self._score_read_cv(prepared, r, vectors, evidence=evidence)
             for r in read
         ]
 
-    def _encode_cv_texts(self, cvs: list[ReadCV], *, evidence: bool) -> dict[str, np.ndarray]:
-        """Embed every distinct section block (and sentence, for evidence) of the CVs in one encoder call."""
-        texts = dict.fromkeys(
-            t for cv in cvs for name in SECTIONS for t in (cv.blocks[name], *(cv.units[name] if evidence else ()))
-        )
+    def _encode_cv_texts(self, cvs: list[ReadCV]) -> dict[str, np.ndarray]:
+        """Embed every distinct section block and sentence of the CVs in one encoder call."""
+        texts = dict.fromkeys(t for cv in cvs for name in SECTIONS for t in (cv.blocks[name], *cv.units[name]))
         vectors = {text: self._text_vectors[text] for text in texts if text in self._text_vectors}
         missing = [text for text in texts if text not in vectors]
         if missing:
@@ -210,9 +210,9 @@ class Matcher:
         sections: dict[str, SectionResult] = {}
         for name in SECTIONS:
             job_vector = job.vectors[name]
-            cv_vector = vectors[cv.blocks[name]]
-            raw = float(cv_vector @ job_vector)
-            z = self._cohort_z(name, raw, job, cv, cv_vector)
+            block, sentences = vectors[cv.blocks[name]], _sentence_matrix(cv, name, vectors)
+            raw = float(section_similarity(block, sentences, job_vector[np.newaxis, :])[0])
+            z = self._cohort_z(name, raw, job, cv, block, sentences)
             sections[name] = SectionResult(
                 score=self.calibration.to_score(name, raw, z),
                 raw_similarity=round(raw, 4),
@@ -241,14 +241,16 @@ class Matcher:
             warnings=self._warnings(cv),
         )
 
-    def _cohort_z(self, section: str, cosine: float, job: PreparedJob, cv: ReadCV, cv_vector: np.ndarray) -> float | None:
+    def _cohort_z(
+        self, section: str, similarity: float, job: PreparedJob, cv: ReadCV, block: np.ndarray, sentences: np.ndarray
+    ) -> float | None:
         """The pair's z value against both cohorts (neither side among its own background), or None without cohorts."""
         cohort = self._background_cohort()
         if cohort is None or job.cohort_cosines is None:
             return None
         job_side = summarise(job.cohort_cosines[section], leave_out=cohort.cv_index.get(cv.text))
-        cv_side = cohort.cv_side(section, cv_vector, leave_out=cohort.job_index.get(_job_key(job.read)))
-        return cohort_z(cosine, job_side, cv_side)
+        cv_side = cohort.cv_side(section, block, sentences, leave_out=cohort.job_index.get(_job_key(job.read)))
+        return cohort_z(similarity, job_side, cv_side)
 
     def _section_facts(self, name: str, job: PreparedJob, cv: ReadCV) -> dict[str, object]:
         """Profile facts shown beside a section score: years of experience, education levels."""
@@ -283,6 +285,11 @@ class Matcher:
         if cv.language == "unknown":
             warnings.append("language_unknown: the CV is neither Indonesian nor English enough to tell")
         return tuple(warnings)
+
+
+def _sentence_matrix(cv: ReadCV, section: str, vectors: dict[str, np.ndarray]) -> np.ndarray:
+    """The embeddings of a CV section's sentences, one row each."""
+    return np.stack([vectors[unit] for unit in cv.units[section]])
 
 
 def _job_key(job: ReadJob) -> str:

@@ -15,12 +15,12 @@ class Evidence:
 
 @dataclass(frozen=True)
 class SectionResult:
-    """One section's score, the raw cosine behind it and the CV text that supports it.
+    """One section's score, the raw similarity behind it and the CV text that supports it.
 
     `cv_source` says where the CV side came from: the named CV sections, or the whole
-    text when the CV has no such section. `cohort_z` is how far the raw cosine lies above
-    the background cohort's cosines against the same job section, in cohort spreads
-    (None when the engine has no cohort).
+    text when the CV has no such section. `raw_similarity` is the section similarity
+    (`shared.engine.similarity`); `cohort_z` is how far it lies above the background cohorts,
+    in cohort spreads (None when the engine has no cohorts).
     """
 
     score: float

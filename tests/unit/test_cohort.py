@@ -13,6 +13,7 @@ from shared.engine.encoders import LoadedEncoder
 from shared.engine.jobs import JobPosting
 from shared.engine.matcher import EngineResources, Matcher
 from shared.engine.scoring import SECTIONS
+from shared.engine.similarity import section_similarity
 from tests.unit.fakes import BagOfWordsEncoder
 
 COHORT = (
@@ -41,20 +42,35 @@ def _cohort_matcher(resources: EngineResources, *, cohort: tuple[str, ...] = COH
 
 
 def test_each_side_counts_cohort_spreads_above_its_cohort_mean() -> None:
+    # one-sentence CVs: block and best sentence are the same vector, so each similarity is a cosine
+    blocks = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])
     cohort = BackgroundCohort(
-        cv_vectors={"skills": np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]])},
+        cv_blocks={"skills": blocks},
+        cv_sentences={"skills": tuple(row[np.newaxis, :] for row in blocks)},
         job_vectors={"skills": np.array([[0.0, 1.0], [0.8, 0.6]])},
         described_as="three CVs, two jobs",
     )
-    job_side = summarise(cohort.cv_cosines("skills", np.array([1.0, 0.0])))
+    job_side = summarise(cohort.cv_similarities("skills", np.array([1.0, 0.0])))
     assert job_side.mean == pytest.approx(np.mean([1.0, 0.0, 0.6]))
     assert job_side.spread == pytest.approx(np.std([1.0, 0.0, 0.6]))
     assert job_side.z(job_side.mean + 2 * job_side.spread) == pytest.approx(2.0)
-    cv_side = cohort.cv_side("skills", np.array([0.0, 1.0]))
+    cv = np.array([0.0, 1.0])
+    cv_side = cohort.cv_side("skills", cv, cv[np.newaxis, :])
     assert cv_side.mean == pytest.approx(np.mean([1.0, 0.6]))
     assert cohort_z(0.9, job_side, cv_side) == pytest.approx((job_side.z(0.9) + cv_side.z(0.9)) / 2)
-    without_first = summarise(cohort.cv_cosines("skills", np.array([1.0, 0.0])), leave_out=0)
+    without_first = summarise(cohort.cv_similarities("skills", np.array([1.0, 0.0])), leave_out=0)
     assert without_first.mean == pytest.approx(np.mean([0.0, 0.6]))
+
+
+def test_section_similarity_is_the_block_and_its_best_sentences_averaged() -> None:
+    block = np.array([0.6, 0.8])
+    sentences = np.array([[1.0, 0.0], [0.0, 1.0], [0.8, 0.6], [-1.0, 0.0]])
+    jobs = np.array([[1.0, 0.0], [0.0, 1.0]])
+    similarity = section_similarity(block, sentences, jobs)
+    # job 1: block 0.6, best three sentences 1.0, 0.8, 0.0; job 2: block 0.8, best three 1.0, 0.6, 0.0
+    assert similarity == pytest.approx([(0.6 + 1.8 / 3) / 2, (0.8 + 1.6 / 3) / 2])
+    one_sentence = section_similarity(block, block[np.newaxis, :], jobs)
+    assert one_sentence == pytest.approx(jobs @ block)  # a one-sentence section is its block
 
 
 def test_a_cohort_that_scores_alike_does_not_blow_up_z() -> None:
@@ -68,12 +84,13 @@ def test_section_scores_read_the_cohort_z(resources: EngineResources, python_job
     cv = "Budi\nSkills\nPython, Django, PostgreSQL, Docker\nExperience\nBackend developer, REST APIs in Django\nEducation\nS1"
     result = matcher.score(python_job, cv)
     prepared = matcher.prepare_job(python_job)
-    cv_vectors = matcher._encode_cv_texts([matcher.reader.read_cv(cv)], evidence=False)
     read = matcher.reader.read_cv(cv)
+    vectors = matcher._encode_cv_texts([read])
     cohort = matcher._background_cohort()
     for name in SECTIONS:
         section = result.sections[name]
-        cv_side = cohort.cv_side(name, cv_vectors[read.blocks[name]])
+        sentences = np.stack([vectors[unit] for unit in read.units[name]])
+        cv_side = cohort.cv_side(name, vectors[read.blocks[name]], sentences)
         job_side = summarise(prepared.cohort_cosines[name])
         assert section.cohort_z == pytest.approx(cohort_z(section.raw_similarity, job_side, cv_side), abs=1e-3)
         assert section.score == pytest.approx(CURVE(section.cohort_z), abs=0.05)
@@ -131,16 +148,17 @@ def test_a_cohort_member_is_never_its_own_background(resources: EngineResources)
     prepared = matcher.prepare_job(member_job)
     cohort = matcher._background_cohort()
     read = matcher.reader.read_cv(member_cv)
-    vectors = matcher._encode_cv_texts([read], evidence=False)
+    vectors = matcher._encode_cv_texts([read])
+    sentences = {name: np.stack([vectors[unit] for unit in read.units[name]]) for name in SECTIONS}
     for name in SECTIONS:
         raw = member.sections[name].raw_similarity
         job_side = summarise(prepared.cohort_cosines[name], leave_out=0)
-        cv_side = cohort.cv_side(name, vectors[read.blocks[name]], leave_out=0)
+        cv_side = cohort.cv_side(name, vectors[read.blocks[name]], sentences[name], leave_out=0)
         assert member.sections[name].cohort_z == pytest.approx(cohort_z(raw, job_side, cv_side), rel=1e-3)  # raw is rounded
     # with itself in the background the nurse would stand less far above it
     with_itself = cohort_z(
         member.sections["experience"].raw_similarity,
         summarise(prepared.cohort_cosines["experience"]),
-        cohort.cv_side("experience", vectors[read.blocks["experience"]]),
+        cohort.cv_side("experience", vectors[read.blocks["experience"]], sentences["experience"]),
     )
     assert member.sections["experience"].cohort_z > with_itself
