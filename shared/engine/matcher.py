@@ -51,7 +51,8 @@ class PreparedJob:
     read: ReadJob
     model_name: str
     vectors: dict[str, np.ndarray]
-    cohort_cosines: dict[str, np.ndarray] | None = None
+    cohort_similarities: dict[str, np.ndarray] | None = None
+    cohort_member: int | None = None
 
 
 class Matcher:
@@ -107,8 +108,15 @@ class Matcher:
         read = self.reader.read_job(job)
         vectors = self._job_section_vectors(read)
         cohort = self._background_cohort()
-        cosines = {name: cohort.cv_similarities(name, vectors[name]) for name in SECTIONS} if cohort is not None else None
-        return PreparedJob(read=read, model_name=self.encoder.name, vectors=vectors, cohort_cosines=cosines)
+        if cohort is None:
+            return PreparedJob(read=read, model_name=self.encoder.name, vectors=vectors)
+        return PreparedJob(
+            read=read,
+            model_name=self.encoder.name,
+            vectors=vectors,
+            cohort_similarities={name: cohort.cv_similarities(name, vectors[name]) for name in SECTIONS},
+            cohort_member=cohort.job_index.get(_job_key(read)),
+        )
 
     def _job_section_vectors(self, read: ReadJob) -> dict[str, np.ndarray]:
         """One vector per section: the normalised mean of its parts' embeddings (stored when a store is given)."""
@@ -208,11 +216,13 @@ class Matcher:
         self, job: PreparedJob, cv: ReadCV, vectors: dict[str, np.ndarray], *, evidence: bool
     ) -> MatchResult:
         sections: dict[str, SectionResult] = {}
+        cohort = self._background_cohort()
+        cv_member = cohort.cv_index.get(cv.text) if cohort is not None else None
         for name in SECTIONS:
             job_vector = job.vectors[name]
             block, sentences = vectors[cv.blocks[name]], _sentence_matrix(cv, name, vectors)
             raw = float(section_similarity(block, sentences, job_vector[np.newaxis, :])[0])
-            z = self._cohort_z(name, raw, job, cv, block, sentences)
+            z = _cohort_z(cohort, name, raw, job, cv_member, block, sentences)
             sections[name] = SectionResult(
                 score=self.calibration.to_score(name, raw, z),
                 raw_similarity=round(raw, 4),
@@ -240,17 +250,6 @@ class Matcher:
             cv_sections_found=tuple(name for name in cv.sections.sections if name != HEADER),
             warnings=self._warnings(cv),
         )
-
-    def _cohort_z(
-        self, section: str, similarity: float, job: PreparedJob, cv: ReadCV, block: np.ndarray, sentences: np.ndarray
-    ) -> float | None:
-        """The pair's z value against both cohorts (neither side among its own background), or None without cohorts."""
-        cohort = self._background_cohort()
-        if cohort is None or job.cohort_cosines is None:
-            return None
-        job_side = summarise(job.cohort_cosines[section], leave_out=cohort.cv_index.get(cv.text))
-        cv_side = cohort.cv_side(section, block, sentences, leave_out=cohort.job_index.get(_job_key(job.read)))
-        return cohort_z(similarity, job_side, cv_side)
 
     def _section_facts(self, name: str, job: PreparedJob, cv: ReadCV) -> dict[str, object]:
         """Profile facts shown beside a section score: years of experience, education levels."""
@@ -285,6 +284,23 @@ class Matcher:
         if cv.language == "unknown":
             warnings.append("language_unknown: the CV is neither Indonesian nor English enough to tell")
         return tuple(warnings)
+
+
+def _cohort_z(
+    cohort: BackgroundCohort | None,
+    section: str,
+    similarity: float,
+    job: PreparedJob,
+    cv_member: int | None,
+    block: np.ndarray,
+    sentences: np.ndarray,
+) -> float | None:
+    """The pair's z value against both cohorts, neither side among its own background; None without cohorts."""
+    if cohort is None or job.cohort_similarities is None:
+        return None
+    job_side = summarise(job.cohort_similarities[section], leave_out=cv_member)
+    cv_side = cohort.cv_side(section, block, sentences, leave_out=job.cohort_member)
+    return cohort_z(similarity, job_side, cv_side)
 
 
 def _sentence_matrix(cv: ReadCV, section: str, vectors: dict[str, np.ndarray]) -> np.ndarray:

@@ -91,7 +91,7 @@ def test_section_scores_read_the_cohort_z(resources: EngineResources, python_job
         section = result.sections[name]
         sentences = np.stack([vectors[unit] for unit in read.units[name]])
         cv_side = cohort.cv_side(name, vectors[read.blocks[name]], sentences)
-        job_side = summarise(prepared.cohort_cosines[name])
+        job_side = summarise(prepared.cohort_similarities[name])
         assert section.cohort_z == pytest.approx(cohort_z(section.raw_similarity, job_side, cv_side), abs=1e-3)
         assert section.score == pytest.approx(CURVE(section.cohort_z), abs=0.05)
     assert result.calibration["normalisation"] == BACKGROUND_COHORT
@@ -152,13 +152,13 @@ def test_a_cohort_member_is_never_its_own_background(resources: EngineResources)
     sentences = {name: np.stack([vectors[unit] for unit in read.units[name]]) for name in SECTIONS}
     for name in SECTIONS:
         raw = member.sections[name].raw_similarity
-        job_side = summarise(prepared.cohort_cosines[name], leave_out=0)
+        job_side = summarise(prepared.cohort_similarities[name], leave_out=0)
         cv_side = cohort.cv_side(name, vectors[read.blocks[name]], sentences[name], leave_out=0)
         assert member.sections[name].cohort_z == pytest.approx(cohort_z(raw, job_side, cv_side), rel=1e-3)  # raw is rounded
     # with itself in the background the nurse would stand less far above it
     with_itself = cohort_z(
         member.sections["experience"].raw_similarity,
-        summarise(prepared.cohort_cosines["experience"]),
+        summarise(prepared.cohort_similarities["experience"]),
         cohort.cv_side("experience", vectors[read.blocks["experience"]], sentences["experience"]),
     )
     assert member.sections["experience"].cohort_z > with_itself
