@@ -38,12 +38,12 @@ def build_matcher(settings: Settings, *, job_vectors: JobVectorStore | None = No
     calibration = find_calibration(encoder.name, settings.calibration_dir)
     if calibration.is_identity:
         logger.warning("no calibration found for %s: section scores are raw cosine x 100", encoder.name)
-    jobs = seed_jobs(settings)
+    jobs = [JobPosting.from_dict(job) for job in seed_jobs(settings)]
     resources = EngineResources.from_seed(
         settings.seed_dir,
-        keyword_corpus=[JobPosting.from_dict(job).full_text for job in jobs],
+        keyword_corpus=[job.full_text for job in jobs],
         cohort_dir=settings.cohort_cv_dir,
-        cohort_jobs=[JobPosting.from_dict(job) for job in jobs],
+        cohort_jobs=jobs,
     )
     logger.info("engine ready: model=%s fallback=%s", encoder.name, encoder.fallback)
     return Matcher(

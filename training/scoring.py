@@ -52,7 +52,7 @@ def fit_pair_calibration(matcher: Matcher, pairs: Sequence[Pair], *, fitted_on: 
         matcher.encoder, matcher.resources, Calibration.identity(matcher.encoder.name), policy=matcher.policy, text_cache_size=_TEXT_CACHE_SIZE
     )
     results = score_pairs(uncalibrated, pairs)
-    use_cohort = bool(matcher.resources.cohort_cvs)
+    use_cohort = matcher.resources.has_cohort
     values = {
         name: [r.sections[name].cohort_z if use_cohort else r.sections[name].raw_similarity for r in results] for name in SECTIONS
     }

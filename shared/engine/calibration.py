@@ -4,9 +4,10 @@ Raw cosines differ by model (the offline encoder puts strong fits near 0.7), so
 each model carries a calibration fitted on annotated pairs: for each section a
 logistic curve `score = 100 / (1 + exp(-(a * x + b)))`, fitted by least
 squares so that the section score predicts the annotators' target score of the
-pair. `x` is the raw cosine, or with `normalisation: background_cohort` the
-cosine's z value against a background cohort of CVs scored against the same job
-(`shared.engine.cohort`), which holds on real documents where raw cosines do not. Annotator grades (1-5) become target scores through `TARGET_SCORE_BY_GRADE`,
+pair. `x` is the raw similarity, or with `normalisation: background_cohort` its
+z value against the background cohorts of CVs and jobs (`shared.engine.cohort`),
+which holds on real documents where raw similarities do not. Annotator grades
+(1-5) become target scores through `TARGET_SCORE_BY_GRADE`,
 chosen so that the grade bands agree: 4-5 land in High Match, 3 in Medium,
 1-2 in Low.
 

@@ -24,19 +24,19 @@ MIN_COHORT_SPREAD = 0.03
 
 @dataclass(frozen=True)
 class CohortStats:
-    """Mean and spread of one side's cosines against its cohort."""
+    """Mean and spread of one side's similarities against its cohort."""
 
     mean: float
     spread: float
 
-    def z(self, cosine: float) -> float:
-        """How many cohort spreads `cosine` lies above the cohort's mean."""
-        return (cosine - self.mean) / self.spread
+    def z(self, similarity: float) -> float:
+        """How many cohort spreads `similarity` lies above the cohort's mean."""
+        return (similarity - self.mean) / self.spread
 
     @classmethod
-    def of(cls, cosines: np.ndarray) -> CohortStats:
-        """Summarise a vector of cosines."""
-        return cls(mean=float(np.mean(cosines)), spread=max(float(np.std(cosines)), MIN_COHORT_SPREAD))
+    def of(cls, similarities: np.ndarray) -> CohortStats:
+        """Summarise a vector of similarities."""
+        return cls(mean=float(np.mean(similarities)), spread=max(float(np.std(similarities)), MIN_COHORT_SPREAD))
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,6 @@ class BackgroundCohort:
     cv_blocks: Mapping[str, np.ndarray]
     cv_sentences: Mapping[str, tuple[np.ndarray, ...]]
     job_vectors: Mapping[str, np.ndarray]
-    described_as: str
     cv_index: Mapping[str, int] = field(default_factory=dict)
     job_index: Mapping[str, int] = field(default_factory=dict)
 
@@ -72,11 +71,11 @@ class BackgroundCohort:
         return summarise(section_similarity(block_vector, sentence_vectors, self.job_vectors[section]), leave_out=leave_out)
 
 
-def summarise(cosines: np.ndarray, *, leave_out: int | None = None) -> CohortStats:
-    """Mean and spread of a cohort's cosines, without member `leave_out` when given."""
-    return CohortStats.of(np.delete(cosines, leave_out) if leave_out is not None else cosines)
+def summarise(similarities: np.ndarray, *, leave_out: int | None = None) -> CohortStats:
+    """Mean and spread of a cohort's similarities, without member `leave_out` when given."""
+    return CohortStats.of(np.delete(similarities, leave_out) if leave_out is not None else similarities)
 
 
-def cohort_z(cosine: float, job_side: CohortStats, cv_side: CohortStats) -> float:
+def cohort_z(similarity: float, job_side: CohortStats, cv_side: CohortStats) -> float:
     """The mean of the pair's z values against the CV cohort (job side) and the job cohort (CV side)."""
-    return (job_side.z(cosine) + cv_side.z(cosine)) / 2
+    return (job_side.z(similarity) + cv_side.z(similarity)) / 2

@@ -143,7 +143,6 @@ class Matcher:
                 cv_blocks={name: np.stack([cv_vectors[cv.blocks[name]] for cv in read]) for name in SECTIONS},
                 cv_sentences={name: tuple(_sentence_matrix(cv, name, cv_vectors) for cv in read) for name in SECTIONS},
                 job_vectors={name: np.stack([vectors[name] for vectors in job_vectors]) for name in SECTIONS},
-                described_as=self.resources.cohort_name,
                 cv_index={cv.text: index for index, cv in enumerate(read)},
                 job_index={_job_key(job): index for index, job in enumerate(jobs)},
             )

@@ -48,7 +48,6 @@ def test_each_side_counts_cohort_spreads_above_its_cohort_mean() -> None:
         cv_blocks={"skills": blocks},
         cv_sentences={"skills": tuple(row[np.newaxis, :] for row in blocks)},
         job_vectors={"skills": np.array([[0.0, 1.0], [0.8, 0.6]])},
-        described_as="three CVs, two jobs",
     )
     job_side = summarise(cohort.cv_similarities("skills", np.array([1.0, 0.0])))
     assert job_side.mean == pytest.approx(np.mean([1.0, 0.0, 0.6]))
