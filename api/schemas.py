@@ -263,7 +263,10 @@ class ScoredCandidate(BaseModel):
     candidate_id: str
     candidate_name: str
     job_id: str | None
-    grade: Grade
+    grade: Grade = Field(
+        description="The band of semantic_score (High >= 80, Medium >= 60, else Low), at most Medium Match when the CV's "
+        "education level is below the job's stated minimum (warning education_below_requirement)."
+    )
     score_comparison: ScoreComparison
     breakdown: Breakdown
     matched_skills: list[MatchedSkill]

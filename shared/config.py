@@ -107,6 +107,9 @@ class Settings(BaseSettings):
     weight_education: float = Field(0.2, ge=0, le=1)
     grade_high_threshold: float = Field(80.0, ge=0, le=100)
     grade_medium_threshold: float = Field(60.0, ge=0, le=100)
+    education_caps_grade: bool = Field(
+        True, description="A CV whose education level is below the job's stated minimum is graded at most Medium Match."
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -145,6 +148,7 @@ class Settings(BaseSettings):
             education_weight=self.weight_education,
             high_threshold=self.grade_high_threshold,
             medium_threshold=self.grade_medium_threshold,
+            education_caps_grade=self.education_caps_grade,
         )
 
 

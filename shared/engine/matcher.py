@@ -234,9 +234,10 @@ class Matcher:
         cv_skills = self.resources.extractor.extract(cv.text)
         matched, missing = _compare_skills(job.read.required_skills, cv_skills, cv.text)
         required_names = {s.name for s in job.read.required_skills}
+        education = sections["education"].facts
         return MatchResult(
             job_id=job.read.job.job_id,
-            grade=self.policy.grade(semantic),
+            grade=self.policy.grade(semantic, meets_education=education["meets_requirement"]),
             semantic_score=semantic,
             keyword_score=self._keywords.score(job.read.text, cv.text),
             sections=sections,
@@ -247,8 +248,17 @@ class Matcher:
             model=self.encoder.describe(),
             calibration=self.calibration.describe(),
             cv_sections_found=tuple(name for name in cv.sections.sections if name != HEADER),
-            warnings=self._warnings(cv),
+            warnings=self._warnings(cv) + self._grade_warnings(semantic, education),
         )
+
+    def _grade_warnings(self, semantic: float, education: dict[str, object]) -> tuple[str, ...]:
+        """Say so when a rule, not the score, set the grade."""
+        if semantic >= self.policy.high_threshold and self.policy.caps_for_education(education["meets_requirement"]):
+            return (
+                f"education_below_requirement: the CV's education ({education['level_found']}) is below the job's "
+                f"minimum ({education['level_required']}); graded at most Medium Match",
+            )
+        return ()
 
     def _section_facts(self, name: str, job: PreparedJob, cv: ReadCV) -> dict[str, object]:
         """Profile facts shown beside a section score: years of experience, education levels."""

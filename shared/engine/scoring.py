@@ -15,6 +15,9 @@ class ScoringPolicy:
     education_weight: float = 0.2
     high_threshold: float = 80.0
     medium_threshold: float = 60.0
+    # A recruiter does not call a CV below the posting's stated minimum education a strong fit,
+    # however close its text: such a CV is graded at most Medium Match (off only for research).
+    education_caps_grade: bool = True
 
     def __post_init__(self) -> None:
         total = self.skills_weight + self.experience_weight + self.education_weight
@@ -28,10 +31,18 @@ class ScoringPolicy:
         weights = {"skills": self.skills_weight, "experience": self.experience_weight, "education": self.education_weight}
         return round(sum(weights[name] * section_scores[name] for name in SECTIONS), 2)
 
-    def grade(self, semantic_score: float) -> str:
-        """`High Match` at or above the high threshold, `Medium Match` at or above medium, else `Low Match`."""
+    def grade(self, semantic_score: float, *, meets_education: bool | None = None) -> str:
+        """`High Match` at or above the high threshold, `Medium Match` at or above medium, else `Low Match`.
+
+        `meets_education=False` (the CV's education level is below the job's stated minimum)
+        caps the grade at `Medium Match` when `education_caps_grade` is on; None means unknown.
+        """
         if semantic_score >= self.high_threshold:
-            return "High Match"
+            return "Medium Match" if self.caps_for_education(meets_education) else "High Match"
         if semantic_score >= self.medium_threshold:
             return "Medium Match"
         return "Low Match"
+
+    def caps_for_education(self, meets_education: bool | None) -> bool:
+        """True when a High Match would be capped because the CV falls short of the job's education minimum."""
+        return self.education_caps_grade and meets_education is False

@@ -1,9 +1,15 @@
 """The engine end to end on the fake encoder: result shape, evidence, bad input, batching."""
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from shared.engine.calibration import Calibration
+from shared.engine.encoders import LoadedEncoder
 from shared.engine.jobs import JobPosting
+from shared.engine.reading import EngineResources
+from shared.engine.scoring import ScoringPolicy
 from shared.engine.matcher import Matcher
 from shared.engine.text_checks import InvalidTextError
 from shared.engine.results import MatchResult
@@ -46,7 +52,8 @@ def test_scores_follow_the_formula(matcher: Matcher, python_job: JobPosting) -> 
     s = {name: section.score for name, section in result.sections.items()}
     assert result.semantic_score == pytest.approx(0.4 * s["skills"] + 0.4 * s["experience"] + 0.2 * s["education"], abs=0.01)
     assert result.improvement == pytest.approx(result.semantic_score - result.keyword_score, abs=0.01)
-    assert result.grade == matcher.policy.grade(result.semantic_score)
+    meets_education = result.sections["education"].facts["meets_requirement"]
+    assert result.grade == matcher.policy.grade(result.semantic_score, meets_education=meets_education)
     # Identity calibration: the section score is the raw cosine x 100.
     assert s["skills"] == pytest.approx(result.sections["skills"].raw_similarity * 100, abs=0.01)
 
@@ -66,6 +73,26 @@ def test_profile_facts_and_language_are_reported(matcher: Matcher, python_job: J
     assert result.sections["education"].facts == {"level_found": "S1", "level_required": "S1", "meets_requirement": True}
     assert result.cv_sections_found == ("summary", "experience", "education", "skills")
     assert all(section.cv_source == "sections" for section in result.sections.values())
+
+
+def test_a_cv_below_the_jobs_education_minimum_is_graded_at_most_medium(
+    resources: EngineResources, fake_encoder: BagOfWordsEncoder, python_job: JobPosting
+) -> None:
+    # Thresholds low enough that the fake encoder's cosines reach High Match.
+    loaded = LoadedEncoder(fake_encoder, configured=fake_encoder.name, fallback=False)
+    lenient = ScoringPolicy(high_threshold=5, medium_threshold=1)
+    matcher = Matcher(loaded, resources, Calibration.identity(fake_encoder.name), policy=lenient, today=date(2026, 11, 1))
+    school_leaver = INDONESIAN_BACKEND_CV.replace("S1 Teknik Informatika, Universitas Indonesia", "SMK Negeri 2 Bandung, jurusan RPL")
+
+    graduate = matcher.score(python_job, INDONESIAN_BACKEND_CV)
+    capped = matcher.score(python_job, school_leaver)
+
+    assert graduate.grade == "High Match"
+    assert not any(w.startswith("education_below_requirement") for w in graduate.warnings)
+    assert capped.semantic_score >= lenient.high_threshold
+    assert capped.sections["education"].facts["meets_requirement"] is False
+    assert capped.grade == "Medium Match"
+    assert "education_below_requirement: the CV's education (SMA) is below the job's minimum (S1); graded at most Medium Match" in capped.warnings
 
 
 def test_evidence_is_cv_text_ranked_by_similarity(matcher: Matcher, python_job: JobPosting) -> None:

@@ -18,6 +18,26 @@ def test_grade_boundaries(score: float, grade: str) -> None:
     assert ScoringPolicy().grade(score) == grade
 
 
+@pytest.mark.parametrize(
+    ("score", "meets_education", "grade"),
+    [
+        (90, False, "Medium Match"),
+        (90, None, "High Match"),
+        (90, True, "High Match"),
+        (70, False, "Medium Match"),
+        (40, False, "Low Match"),
+    ],
+)
+def test_education_below_the_minimum_caps_the_grade_at_medium(score: float, meets_education: bool | None, grade: str) -> None:
+    assert ScoringPolicy().grade(score, meets_education=meets_education) == grade
+
+
+def test_the_education_cap_can_be_turned_off() -> None:
+    policy = ScoringPolicy(education_caps_grade=False)
+    assert policy.grade(90, meets_education=False) == "High Match"
+    assert not policy.caps_for_education(False)
+
+
 def test_semantic_score_is_the_weighted_sum() -> None:
     assert ScoringPolicy().semantic_score({"skills": 90, "experience": 70, "education": 50}) == pytest.approx(74.0)
 
