@@ -8,7 +8,7 @@ from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from shared.db import is_read_only_error
+from shared.db import is_read_only_error, is_transient_error
 
 logger = logging.getLogger(__name__)
 
@@ -65,9 +65,13 @@ def register_error_handlers(app: Flask) -> None:
         return response
 
     @app.errorhandler(OperationalError)
-    def _database_unavailable(error: OperationalError) -> Response:
-        # The file cannot be opened or is read-only, a lock outlasted the busy timeout, the server is down.
+    def _database_error(error: OperationalError) -> Response:
         # Only the driver's message is logged: SQLAlchemy's own text carries the statement's parameters.
+        if not is_transient_error(error):
+            # A missing table or column, a broken statement: the same request would fail again; a bug to fix.
+            logger.error("database error on %s %s: %s", request.method, request.path, error.orig)
+            return error_response(500, "database_error", "the database refused this request's statements; it has been logged")
+        # The file cannot be opened or is read-only, a lock outlasted the busy timeout, the server is down.
         logger.warning("database unavailable on %s %s: %s", request.method, request.path, error.orig)
         reason = "read_only" if is_read_only_error(error) else "unreachable"
         response = error_response(

@@ -36,6 +36,15 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 _IMMEDIATE = "cv_match_immediate"
 _FILE_STATE = "cv_match_sqlite_file"
 _POSTGRES_READ_ONLY_TRANSACTION = "25006"
+# SQLite primary result codes that pass by themselves or by an operator's fix of the file, not of the
+# code: busy, locked, out of memory, read-only, I/O error, disk full, cannot open (missing file), protocol.
+# SQLITE_ERROR (a missing table or column, a broken statement), CORRUPT and NOTADB do not.
+_SQLITE_TRANSIENT = {5, 6, 7, 8, 10, 13, 14, 15}
+# PostgreSQL SQLSTATEs of the same kind: connection exceptions, insufficient resources (disk full, too many
+# connections), operator intervention (shutdown, starting up), system errors, serialization failures and
+# deadlocks, lock not available, read-only transaction.
+_POSTGRES_TRANSIENT_CLASSES = ("08", "53", "57", "58", "40")
+_POSTGRES_TRANSIENT_STATES = {"55P03", _POSTGRES_READ_ONLY_TRANSACTION}
 # Statements in the seed files end with ";" at the end of a line; literals never do.
 _STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?$", re.MULTILINE)
 
@@ -135,6 +144,23 @@ def is_read_only_error(error: BaseException) -> bool:
     if sqlite_code is not None:
         return bool(sqlite_code & 0xFF == sqlite3.SQLITE_READONLY)  # the primary code of every SQLITE_READONLY_* variant
     return getattr(driver_error, "sqlstate", None) == _POSTGRES_READ_ONLY_TRANSACTION
+
+
+def is_transient_error(error: BaseException) -> bool:
+    """True when a database error may pass with time or an operator's fix (locked, busy, connection lost,
+    server down, read-only, disk full, a missing file); False when the same statement will fail again
+    (a missing table or column, a broken statement, a corrupt file).
+    """
+    if getattr(error, "connection_invalidated", False):
+        return True
+    driver_error = getattr(error, "orig", error)
+    sqlite_code = getattr(driver_error, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code & 0xFF in _SQLITE_TRANSIENT
+    sqlstate = getattr(driver_error, "sqlstate", None)
+    if sqlstate is None:  # no answer from a server at all: refused, timed out, dropped
+        return True
+    return sqlstate[:2] in _POSTGRES_TRANSIENT_CLASSES or sqlstate in _POSTGRES_TRANSIENT_STATES
 
 
 def database_status(engine: Engine) -> DatabaseStatus:

@@ -85,39 +85,29 @@ def record_match_outcome(
     connection: Connection,
     *,
     task_id: str,
-    job_id: str | None,
-    job_title: str,
-    candidate_id: str,
-    candidate_name: str,
-    cv_sha256: str,
     outcome: dict[str, Any],
     cv_text: str | None = None,
-) -> None:
-    """Store a finished match (`outcome` is a result, or `{"error": {...}}` for a CV that cannot be scored).
+) -> bool:
+    """Complete the queued match `task_id` with its outcome (a result, or `{"error": {...}}`).
 
-    `cv_text` is kept beside it only when given (KEEP_CV_TEXT). Idempotent: the first finished
-    outcome of a task stays; a redelivered task changes nothing.
+    Only the row the API wrote before enqueueing is completed, never a new one inserted: a task
+    delivered again after its match was deleted (DELETE, retention purge) must not bring the match
+    back, nor its CV text. Idempotent: the first finished outcome stays. `cv_text` is kept beside it
+    only when given (KEEP_CV_TEXT).
+
+    Returns:
+        True when this call completed the match; False when it was finished already or is gone.
     """
     failed = "error" in outcome
     scores = outcome.get("score_comparison", {})
-    connection.execute(
+    completed = connection.execute(
         text(
-            "INSERT INTO match_results (task_id, job_id, job_title, candidate_id, candidate_name, cv_sha256, status, "
-            "grade, semantic_score, keyword_score, model_name, result_json, created_at, finished_at) "
-            "VALUES (:task_id, :job_id, :job_title, :candidate_id, :candidate_name, :cv_sha256, :status, "
-            ":grade, :semantic_score, :keyword_score, :model_name, :result_json, :now, :now) "
-            "ON CONFLICT (task_id) DO UPDATE SET status = excluded.status, grade = excluded.grade, "
-            "semantic_score = excluded.semantic_score, keyword_score = excluded.keyword_score, "
-            "model_name = excluded.model_name, result_json = excluded.result_json, finished_at = excluded.finished_at "
-            "WHERE match_results.status = 'queued'"
+            "UPDATE match_results SET status = :status, grade = :grade, semantic_score = :semantic_score, "
+            "keyword_score = :keyword_score, model_name = :model_name, result_json = :result_json, finished_at = :now "
+            "WHERE task_id = :task_id AND status = 'queued'"
         ),
         {
             "task_id": task_id,
-            "job_id": job_id,
-            "job_title": job_title,
-            "candidate_id": candidate_id,
-            "candidate_name": candidate_name,
-            "cv_sha256": cv_sha256,
             "status": "failed" if failed else "done",
             "grade": outcome.get("grade"),
             "semantic_score": scores.get("semantic_score"),
@@ -126,12 +116,13 @@ def record_match_outcome(
             "result_json": json.dumps(outcome, ensure_ascii=False),
             "now": utc_now(),
         },
-    )
-    if cv_text is not None:
+    ).rowcount
+    if completed and cv_text is not None:
         connection.execute(
             text("INSERT INTO match_cv_texts (task_id, cv_text) VALUES (:task_id, :cv_text) ON CONFLICT (task_id) DO NOTHING"),
             {"task_id": task_id, "cv_text": cv_text},
         )
+    return bool(completed)
 
 
 def get_match(connection: Connection, task_id: str) -> dict[str, Any] | None:

@@ -7,12 +7,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from celery import shared_task
+from celery.utils.time import get_exponential_backoff_interval
 from sqlalchemy.exc import OperationalError
 
 from shared import batch_store
-from shared.db import write_transaction
+from shared.db import is_transient_error, write_transaction
 from shared.engine.jobs import JobPosting
-from shared.engine.text_checks import cv_fingerprint
 from shared.matching import error_outcome, outcome_summary, score_candidates
 from shared.queue import BATCH_TASK, MATCH_TASK
 from shared.repository import get_job, record_match_outcome
@@ -23,7 +23,11 @@ logger = logging.getLogger(__name__)
 # The database unavailable (a missing or read-only SQLite file, a lock held past the busy timeout, a
 # PostgreSQL restart): try again, 1, 2, 4 ... up to 60 s apart, for as long as it lasts. Giving up would
 # acknowledge the task and drop a result nobody could ask for again; the retry keeps it in Redis.
-_RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": True, "retry_backoff_max": 60, "max_retries": None}
+_RETRY = {"max_retries": None}
+RETRY_BACKOFF_MAX_SECONDS = 60
+# A database error that will not pass by itself (a missing table or column, a broken statement) is
+# retried this often, in case it came from a migration in progress, then the work is stored as failed.
+PERMANENT_DATABASE_ERROR_RETRIES = 3
 
 
 @shared_task(name=MATCH_TASK, bind=True, **_RETRY)
@@ -36,33 +40,27 @@ def match_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
     runtime = current_runtime()
     job_id = request.get("job_id")
 
-    def store(outcome: dict[str, Any], job_title: str) -> None:
+    def store(outcome: dict[str, Any]) -> None:
         with write_transaction(runtime.db) as connection:
-            record_match_outcome(
+            completed = record_match_outcome(
                 connection,
                 task_id=self.request.id,
-                job_id=job_id,
-                job_title=job_title,
-                candidate_id=request["candidate_id"],
-                candidate_name=request["candidate_name"],
-                cv_sha256=cv_fingerprint(request["cv_text"]),
                 outcome=outcome,
                 cv_text=request["cv_text"] if runtime.settings.keep_cv_text else None,
             )
+        if not completed:
+            logger.info("match %s was finished or deleted before this delivery: nothing stored", self.request.id)
 
-    with _failure_stored(self.request.id, lambda outcome: store(outcome, "")):
+    with _failure_stored(self, store):
         job_data = request.get("job")
         if job_id is not None:
             with runtime.db.connect() as connection:
                 job_data = get_job(connection, job_id)
         if job_data is None:
             outcome = error_outcome("job_not_found", f"no job with id {job_id!r}")
-            job_title = ""
         else:
-            job = JobPosting.from_dict(job_data)
-            outcome = score_candidates(runtime.matcher, job, [request])[0]
-            job_title = job.title
-        store(outcome, job_title)
+            outcome = score_candidates(runtime.matcher, JobPosting.from_dict(job_data), [request])[0]
+        store(outcome)
     return outcome_summary(outcome)
 
 
@@ -75,7 +73,7 @@ def score_batch_chunk(self: Any, batch_id: str, item_indexes: list[int]) -> dict
         with write_transaction(runtime.db) as connection:
             return batch_store.store_outcomes(connection, batch_id, outcomes, keep_cv_text=runtime.settings.keep_cv_text)
 
-    with _failure_stored(self.request.id, lambda outcome: store((index, outcome) for index in item_indexes)):
+    with _failure_stored(self, lambda outcome: store((index, outcome) for index in item_indexes)):
         with runtime.db.connect() as connection:
             job = batch_store.batch_job(connection, batch_id)
             candidates = batch_store.pending_candidates(connection, batch_id, item_indexes)
@@ -93,18 +91,35 @@ def score_batch_chunk(self: Any, batch_id: str, item_indexes: list[int]) -> dict
 
 
 @contextmanager
-def _failure_stored(task_id: str, store_failure: Callable[[dict[str, Any]], object]) -> Iterator[None]:
-    """When the task raises something unexpected, store a `scoring_failed` outcome for its work, then re-raise.
+def _failure_stored(task: Any, store_failure: Callable[[dict[str, Any]], object]) -> Iterator[None]:
+    """Retry what may pass; store a `scoring_failed` outcome for anything that would fail again, then re-raise.
 
-    A database outage is not the task's fault and goes to the retry. Anything else would fail again on
-    every delivery (and the requeue sweep would deliver a batch chunk again and again), so the match or
-    the chunk's pending items end as failed with the reason; the task still fails, for the log and Flower.
+    A database that is unavailable is not the task's fault: retried for as long as it lasts. A database
+    error that will not pass (a missing table, a broken statement) is retried a few times, then ends as
+    failed like any other error. Those would fail again on every delivery (and the requeue sweep would
+    deliver a batch chunk again and again), so the match or the chunk's pending items end as failed with
+    the reason; the task still fails, for the log and Flower.
     """
     try:
         yield
-    except OperationalError:
+    except OperationalError as error:
+        retries = task.request.retries
+        if is_transient_error(error) or retries < PERMANENT_DATABASE_ERROR_RETRIES:
+            countdown = get_exponential_backoff_interval(1, retries, RETRY_BACKOFF_MAX_SECONDS, full_jitter=True)
+            raise task.retry(exc=error, countdown=countdown) from error
+        reason = f"the database refused this task's statements ({str(error.orig).splitlines()[0][:200]})"
+        logger.error("task %s: %s, %d retries; its work is stored as scoring_failed", task.request.id, reason, retries)
+        _store_failure_if_possible(task.request.id, store_failure, error_outcome("scoring_failed", reason))
         raise
     except Exception as error:
-        logger.error("task %s raised %s; its work is stored as scoring_failed", task_id, type(error).__name__)
+        logger.error("task %s raised %s; its work is stored as scoring_failed", task.request.id, type(error).__name__)
         store_failure(error_outcome("scoring_failed", f"the worker failed on this task ({type(error).__name__}); the error is in its log"))
         raise
+
+
+def _store_failure_if_possible(task_id: str, store_failure: Callable[[dict[str, Any]], object], outcome: dict[str, Any]) -> None:
+    """Store the failure; the database that refused the work may refuse this too, which is logged, not raised."""
+    try:
+        store_failure(outcome)
+    except OperationalError as error:
+        logger.error("task %s: the failure could not be stored either (%s)", task_id, str(error.orig).splitlines()[0][:200])

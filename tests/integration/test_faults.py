@@ -34,6 +34,7 @@ from shared.config import Settings
 from shared.db import create_db_engine, init_db
 from shared.queue import create_celery
 from shared.sample_data import sample_candidates
+from worker.tasks import PERMANENT_DATABASE_ERROR_RETRIES
 from tests.integration.conftest import DATABASES, MODEL, TOKEN, fresh_database, ready_processes, worker_env
 from tests.support.files import read_only
 from tests.support.http import HttpAnswer, fetch
@@ -353,6 +354,48 @@ def test_a_task_that_raises_fails_its_items_with_a_reason_and_the_worker_lives_o
 
     assert stack.worker.poll() is None and stack.worker_children() == children  # the same child process serves on
     assert stack.match(cv(1)).status == 200
+
+
+@contextmanager
+def column_dropped(stack: FaultStack, table: str, column: str, definition: str) -> Iterator[None]:
+    """A column missing from the schema, as a half-applied migration could leave it; put back afterwards."""
+    with stack.db.begin() as connection:
+        connection.execute(text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+    try:
+        yield
+    finally:
+        with stack.db.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {definition}"))
+
+
+def test_a_database_error_that_cannot_pass_is_retried_a_few_times_then_stored_as_failed(stack: FaultStack) -> None:
+    if not stack.settings.database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL reports a missing column as ProgrammingError, which is never retried")
+    with column_dropped(stack, "batches", "started_at", "TEXT"):
+        accepted = stack.call("/api/batches", {"job_id": "J01", "candidates": sample_candidates(3)})
+        assert accepted.status == 202, accepted.body
+
+        def items() -> list[Any]:
+            with stack.db.connect() as connection:
+                return list(connection.execute(
+                    text("SELECT status, error_code, error_message FROM batch_items WHERE batch_id = :b ORDER BY item_index"),
+                    {"b": accepted.body["batch_id"]},
+                ))
+
+        def all_stored() -> list[Any] | None:
+            found = items()
+            return found if all(item.status != "pending" for item in found) else None
+
+        stored = wait_for(all_stored, timeout=90, what="the items to be stored as failed")
+        # The API's read of the batch hits the same missing column: a 500, not "try again later".
+        assert_error(stack.call(accepted.body["status_url"]), 500, "database_error")
+
+    assert [(item.status, item.error_code) for item in stored] == [("failed", "scoring_failed")] * 3
+    assert all("no such column: started_at" in item.error_message for item in stored)
+    assert f"{PERMANENT_DATABASE_ERROR_RETRIES} retries; its work is stored as scoring_failed" in stack.log("worker")
+    finished = stack.call(accepted.body["status_url"]).body
+    assert (finished["status"], finished["failed"]) == ("completed_with_errors", 3)
+    assert stack.match(cv(1)).status == 200  # the worker serves on
 
 
 def test_postgresql_server_unreachable_is_503_database_unavailable() -> None:

@@ -24,7 +24,7 @@ from shared import batch_store, repository
 from shared.config import PROJECT_ROOT, Settings
 from shared.db import create_db_engine, init_db, write_transaction
 from shared.engine.text_checks import cv_fingerprint
-from shared.queue import MATCH_ARGUMENTS_SHOWN, create_celery
+from shared.queue import MATCH_ARGUMENTS_SHOWN, MATCH_TASK, create_celery
 from shared.sample_data import sample_candidates
 from tests.e2e.test_running_stack import call
 from tests.integration.conftest import DATABASES, TOKEN, fresh_database, ready_processes, worker_env
@@ -202,6 +202,25 @@ def test_keep_cv_text_keeps_the_text_for_audits_and_delete_removes_it(keeping: K
     assert rows(keeping.settings, "SELECT * FROM batch_items WHERE batch_id = :b", b=batch_id) == []
 
 
+def test_a_match_task_delivered_again_after_the_delete_does_not_bring_the_match_back(keeping: KeepingStack) -> None:
+    body = {"job_id": "J01", "candidate_id": "redelivered", "candidate_name": CANDIDATE_NAME, "cv_text": DISTINCTIVE_CV}
+    response = keeping.client.post("/api/match", headers=AUTH, json=body)
+    assert response.status_code == 200
+    task_id = response.get_json()["task_id"]
+    assert keeping.client.delete(f"/api/match/{task_id}", headers=AUTH).status_code == 204
+
+    # What the broker does when a worker died after storing but before acknowledging: the same task again.
+    celery = create_celery(keeping.settings)
+    celery.AsyncResult(task_id).forget()  # so that waiting below waits for the second run, not the first's answer
+    again = celery.send_task(MATCH_TASK, kwargs={"request": {**body, "job": None}}, task_id=task_id)
+    assert again.get(timeout=120)["status"] == "done"  # the worker scored it once more
+
+    assert rows(keeping.settings, "SELECT * FROM match_results WHERE task_id = :t", t=task_id) == []
+    assert rows(keeping.settings, "SELECT * FROM match_cv_texts WHERE task_id = :t", t=task_id) == []
+    assert_error(keeping.client.get(f"/api/match/{task_id}", headers=AUTH), 404, "match_not_found")
+    assert f"match {task_id} was finished or deleted before this delivery: nothing stored" in keeping.log.read_text()
+
+
 # -- retention ----------------------------------------------------------------------------------
 
 
@@ -215,10 +234,10 @@ def add_aged_results(db: Engine, *, created_at: str, tag: str) -> tuple[str, str
     ]
     with write_transaction(db) as connection:
         batch_store.create_batch(connection, batch_id=batch_id, job_id="J01", job={"title": "t"}, items=items, chunk_size=8)
-        repository.record_match_outcome(
-            connection, task_id=task_id, job_id="J01", job_title="t", candidate_id="c", candidate_name="C", cv_sha256="0",
-            outcome={"grade": "Low Match"}, cv_text="kept CV text",
+        repository.record_match_queued(
+            connection, task_id=task_id, job_id="J01", job_title="t", candidate_id="c", candidate_name="C", cv_sha256="0"
         )
+        repository.record_match_outcome(connection, task_id=task_id, outcome={"grade": "Low Match"}, cv_text="kept CV text")
         connection.execute(text("UPDATE batches SET created_at = :at WHERE batch_id = :b"), {"at": created_at, "b": batch_id})
         connection.execute(text("UPDATE match_results SET created_at = :at WHERE task_id = :t"), {"at": created_at, "t": task_id})
     return batch_id, task_id
