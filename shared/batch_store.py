@@ -159,6 +159,7 @@ def store_outcomes(
         ),
         rows,
     ).rowcount
+    _lock_batch(connection, batch_id)
     connection.execute(
         text(
             "UPDATE batches SET finished_at = :now WHERE batch_id = :b AND finished_at IS NULL AND NOT EXISTS "
@@ -167,6 +168,17 @@ def store_outcomes(
         {"now": now, "b": batch_id},
     )
     return int(updated)
+
+
+def _lock_batch(connection: Connection, batch_id: str) -> None:
+    """Make the transactions that store items of one batch check for completion one after the other."""
+    # Under PostgreSQL's READ COMMITTED, two chunks stored at once each see the other's items still
+    # pending, and neither would finish the batch. Holding the batch row until commit makes the second
+    # check start after the first committed, so it sees all items. Taken after the item UPDATE so the
+    # order of locks is items then batch, as in delete_batch and the retention purge: no deadlock.
+    # SQLite has no FOR UPDATE and needs none: BEGIN IMMEDIATE already lets one writer in at a time.
+    if connection.dialect.name != "sqlite":
+        connection.execute(text("SELECT 1 FROM batches WHERE batch_id = :b FOR UPDATE"), {"b": batch_id})
 
 
 def delete_batch(connection: Connection, batch_id: str) -> bool:
