@@ -277,6 +277,24 @@ def failed_items(connection: Connection, batch_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def finish_stuck_batches(connection: Connection) -> int:
+    """Mark finished every batch with items, none of them pending, and no `finished_at`; returns how many.
+
+    Such a batch was left by two chunks stored at once on PostgreSQL before `store_outcomes` locked the
+    batch row: `running` at 100 % for good, its CSV refused. It finished when its last item did.
+    """
+    return int(
+        connection.execute(
+            text(
+                "UPDATE batches SET finished_at = (SELECT MAX(finished_at) FROM batch_items WHERE batch_id = batches.batch_id) "
+                "WHERE finished_at IS NULL "
+                "AND EXISTS (SELECT 1 FROM batch_items WHERE batch_id = batches.batch_id) "
+                "AND NOT EXISTS (SELECT 1 FROM batch_items WHERE batch_id = batches.batch_id AND status = 'pending')"
+            )
+        ).rowcount
+    )
+
+
 def items_missing_from_broker(
     connection: Connection, *, live_task_ids: set[str], enqueued_before: str, chunk_size: int
 ) -> list[ChunkTask]:

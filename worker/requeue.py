@@ -1,4 +1,5 @@
-"""Find batch items that are pending in the database but whose task Redis lost, and enqueue them again.
+"""Find batch items that are pending in the database but whose task Redis lost, and enqueue them again;
+finish batches whose items are all stored but that were never marked finished.
 
 Runs in every worker's main process when it starts and then every REQUEUE_SWEEP_SECONDS, so no
 item stays pending while a worker is alive. By hand, without loading any model:
@@ -28,6 +29,7 @@ def requeue_lost_items(settings: Settings, db: Engine, celery: Celery, client: r
     """Enqueue again every pending item whose task is neither queued nor being worked on; returns how many."""
     live = task_ids_in_broker(client)
     with write_transaction(db) as connection:
+        finished = batch_store.finish_stuck_batches(connection)
         tasks = batch_store.items_missing_from_broker(
             connection,
             live_task_ids=live,
@@ -36,6 +38,8 @@ def requeue_lost_items(settings: Settings, db: Engine, celery: Celery, client: r
         )
     for task in tasks:
         celery.send_task(BATCH_TASK, kwargs={"batch_id": task.batch_id, "item_indexes": list(task.item_indexes)}, task_id=task.task_id)
+    if finished:
+        logger.warning("marked %d batches finished whose items were all stored", finished)
     count = sum(len(task.item_indexes) for task in tasks)
     if count:
         logger.warning("re-enqueued %d pending batch items whose task Redis no longer held", count)

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 
 from shared import batch_store
 from shared.config import Settings
@@ -78,3 +78,25 @@ def test_two_chunks_stored_at_once_finish_the_batch(postgres: Engine, items_stor
     stuck = [s["batch_id"] for s in summaries if s is None or s["finished_at"] is None or s["status"] != "completed"]
     assert not stuck, f"{len(stuck)} of {BATCHES} batches never finished: {stuck[:5]}"
     assert all(s["progress"] == 100.0 and s["done"] == 2 for s in summaries if s is not None)
+
+
+def test_a_batch_left_unfinished_by_the_race_is_finished_by_the_sweep(postgres: Engine) -> None:
+    two_chunk_batch(postgres, "stuck")
+    with write_transaction(postgres) as connection:
+        batch_store.mark_started(connection, "stuck")
+        batch_store.store_outcomes(connection, "stuck", [(0, OUTCOME), (1, OUTCOME)])
+        connection.execute(text("UPDATE batches SET finished_at = NULL WHERE batch_id = 'stuck'"))  # as the race left it
+        assert batch_store.batch_summary(connection, "stuck")["status"] == "running"
+    running = two_chunk_batch(postgres, "still-running")
+    with write_transaction(postgres) as connection:
+        batch_store.mark_started(connection, "still-running")
+    store_chunk(postgres, running[0])
+
+    with write_transaction(postgres) as connection:
+        assert batch_store.finish_stuck_batches(connection) == 1
+    with postgres.connect() as connection:
+        stuck, other = batch_store.batch_summary(connection, "stuck"), batch_store.batch_summary(connection, "still-running")
+        last_item = connection.execute(text("SELECT MAX(finished_at) FROM batch_items WHERE batch_id = 'stuck'")).scalar_one()
+    assert stuck["status"] == "completed" and stuck["finished_at"] is not None
+    assert batch_store.iso(last_item) == stuck["finished_at"]
+    assert other["status"] == "running"  # one item still pending
