@@ -197,9 +197,19 @@ class MatchRequest(JobChoice, Candidate):
 
 
 class ScoreComparison(BaseModel):
-    semantic_score: float = Field(ge=0, le=100)
-    keyword_score: float = Field(ge=0, le=100)
-    improvement: float = Field(description="semantic_score - keyword_score")
+    semantic_score: float = Field(
+        ge=0, le=100,
+        description="The fit an annotator would give, predicted from the embeddings: the weighted sum of the calibrated section scores.",
+    )
+    keyword_score: float = Field(
+        ge=0, le=100,
+        description="The fit an annotator would give, predicted from the TF-IDF cosine by a curve fitted on the same annotated pairs.",
+    )
+    improvement: float = Field(description="semantic_score - keyword_score: what the embeddings add over keywords, on one scale.")
+    semantic_cosine: float = Field(
+        description="The raw weighted section similarity x 100 (0.4 skills, 0.4 experience, 0.2 education), before calibration."
+    )
+    keyword_cosine: float = Field(ge=0, le=100, description="The raw TF-IDF cosine of the whole CV and the whole job x 100.")
 
 
 class Evidence(BaseModel):
@@ -254,6 +264,9 @@ class CalibrationInfo(BaseModel):
     model: str
     method: Literal["logistic", "identity"]
     normalisation: Literal["raw_cosine", "background_cohort"]
+    keyword_method: Literal["logistic", "identity"] = Field(
+        description="How keyword_score is made from the TF-IDF cosine: a fitted curve, or x 100 when none was fitted."
+    )
     fitted_on: str
 
 

@@ -43,7 +43,7 @@ def score_pairs(matcher: Matcher, pairs: Sequence[Pair]) -> list[MatchResult]:
 
 
 def fit_pair_calibration(matcher: Matcher, pairs: Sequence[Pair], *, fitted_on: str) -> tuple[Calibration, dict[str, float]]:
-    """Fit the model's section curves on annotated pairs against the annotators' targets.
+    """Fit the model's section curves and the keyword curve on annotated pairs against the annotators' targets.
 
     The curves read each section's z value against the background cohort when the engine has
     one (what transfers to real documents), else the raw cosine.
@@ -62,4 +62,5 @@ def fit_pair_calibration(matcher: Matcher, pairs: Sequence[Pair], *, fitted_on: 
         [target_score(p.mean_grade) for p in pairs],
         fitted_on=f"{fitted_on}; cohort {matcher.resources.cohort_name}" if use_cohort else fitted_on,
         normalisation=BACKGROUND_COHORT if use_cohort else RAW_COSINE,
+        keyword_cosines=[r.keyword_cosine / 100 for r in results],
     )

@@ -11,6 +11,11 @@ which holds on real documents where raw similarities do not. Annotator grades
 chosen so that the grade bands agree: 4-5 land in High Match, 3 in Medium,
 1-2 in Low.
 
+The keyword baseline gets a curve of the same kind, from its TF-IDF cosine to the same targets on
+the same pairs, so that `keyword_score` and `semantic_score` are both "the fit an annotator would
+give, predicted from this signal" and their difference compares like with like. It is stored with
+the model's curves (fitted on the same pairs), though it does not depend on the model.
+
 Annotated sets are mostly unrelated pairs (every CV against every job), so the
 pairs are weighted to give each grade band (Low, Medium, High by the target
 score) the same total weight; unweighted, the curves flatten towards the crowd
@@ -60,6 +65,7 @@ class Calibration:
     curves: dict[str, LogisticCurve]
     fitted_on: str = ""
     normalisation: str = RAW_COSINE
+    keyword_curve: LogisticCurve | None = None
 
     @property
     def is_identity(self) -> bool:
@@ -88,12 +94,18 @@ class Calibration:
             value = curve(cosine)
         return round(min(max(value, 0.0), 100.0), 2)
 
+    def keyword_score(self, cosine: float) -> float:
+        """Map the TF-IDF cosine (0-1) to 0-100 by the keyword curve, or x 100 without one; 2 decimals."""
+        value = self.keyword_curve(cosine) if self.keyword_curve is not None else 100.0 * cosine
+        return round(min(max(value, 0.0), 100.0), 2)
+
     def describe(self) -> dict[str, object]:
         """What a result reports about the calibration in use."""
         return {
             "model": self.model,
             "method": "identity" if self.is_identity else "logistic",
             "normalisation": self.normalisation if self.curves else RAW_COSINE,
+            "keyword_method": "identity" if self.keyword_curve is None else "logistic",
             "fitted_on": self.fitted_on,
         }
 
@@ -106,6 +118,7 @@ class Calibration:
             "fitted_on": self.fitted_on,
             "target_score_by_grade": TARGET_SCORE_BY_GRADE,
             "sections": {name: asdict(curve) for name, curve in self.curves.items()},
+            **({"keyword": asdict(self.keyword_curve)} if self.keyword_curve is not None else {}),
             **(extra or {}),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,7 +129,8 @@ class Calibration:
         """Read a calibration written by `save`."""
         payload = json.loads(path.read_text(encoding="utf-8"))
         curves = {name: LogisticCurve(**params) for name, params in payload["sections"].items()}
-        return cls(payload["model"], curves, payload.get("fitted_on", ""), payload.get("normalisation", RAW_COSINE))
+        keyword = LogisticCurve(**payload["keyword"]) if "keyword" in payload else None
+        return cls(payload["model"], curves, payload.get("fitted_on", ""), payload.get("normalisation", RAW_COSINE), keyword)
 
     @classmethod
     def identity(cls, model: str) -> Calibration:
@@ -151,6 +165,7 @@ def fit_calibration(
     *,
     fitted_on: str,
     normalisation: str = RAW_COSINE,
+    keyword_cosines: Sequence[float] | None = None,
 ) -> tuple[Calibration, dict[str, float]]:
     """Fit one logistic curve per section from raw cosines (or cohort z values) to target scores (0-100).
 
@@ -160,26 +175,34 @@ def fit_calibration(
         targets: one target score per pair (see `target_score`).
         fitted_on: a description of the data, stored with the calibration.
         normalisation: what `cosines` hold (`RAW_COSINE` or `BACKGROUND_COHORT`).
+        keyword_cosines: the pairs' TF-IDF cosines (0-1); when given, the keyword curve is fitted too.
 
     Returns:
-        The calibration and the root-mean-square error per section, in score points.
+        The calibration and the root-mean-square error per section (and `keyword`), in score points.
     """
     y = np.asarray(targets, dtype=float) / 100.0
     weights = np.sqrt(_band_balancing_weights(targets))
     curves: dict[str, LogisticCurve] = {}
     errors: dict[str, float] = {}
     for section in SECTIONS:
-        x = np.asarray(cosines[section], dtype=float)
-        slope0 = 4.0 / max(float(np.std(x)) * 4.0, 1e-3)
+        curves[section], errors[section] = _fit_curve(np.asarray(cosines[section], dtype=float), y, weights)
+    keyword_curve = None
+    if keyword_cosines is not None:
+        keyword_curve, errors["keyword"] = _fit_curve(np.asarray(keyword_cosines, dtype=float), y, weights)
+    return Calibration(model, curves, fitted_on, normalisation, keyword_curve), errors
 
-        def residuals(params: np.ndarray, x: np.ndarray = x) -> np.ndarray:
-            return 1.0 / (1.0 + np.exp(-np.clip(params[0] * x + params[1], -60, 60))) - y
 
-        start = np.array([slope0, -slope0 * float(np.median(x))])
-        fit = least_squares(lambda p: weights * residuals(p), start, bounds=([0.0, -np.inf], [np.inf, np.inf]))
-        curves[section] = LogisticCurve(a=round(float(fit.x[0]), 6), b=round(float(fit.x[1]), 6))
-        errors[section] = round(float(np.sqrt(np.mean(residuals(fit.x) ** 2))) * 100.0, 2)
-    return Calibration(model, curves, fitted_on, normalisation), errors
+def _fit_curve(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> tuple[LogisticCurve, float]:
+    """The increasing logistic curve from `x` to `y` (0-1) by weighted least squares, and its RMSE in points."""
+    slope0 = 4.0 / max(float(np.std(x)) * 4.0, 1e-3)
+
+    def residuals(params: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.clip(params[0] * x + params[1], -60, 60))) - y
+
+    start = np.array([slope0, -slope0 * float(np.median(x))])
+    fit = least_squares(lambda p: weights * residuals(p), start, bounds=([0.0, -np.inf], [np.inf, np.inf]))
+    curve = LogisticCurve(a=round(float(fit.x[0]), 6), b=round(float(fit.x[1]), 6))
+    return curve, round(float(np.sqrt(np.mean(residuals(fit.x) ** 2))) * 100.0, 2)
 
 
 def _band_balancing_weights(targets: Sequence[float]) -> np.ndarray:

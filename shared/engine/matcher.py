@@ -231,6 +231,7 @@ class Matcher:
                 facts=self._section_facts(name, job, cv),
             )
         semantic = self.policy.semantic_score({name: sections[name].score for name in SECTIONS})
+        keyword_cosine = self._keywords.score(job.read.text, cv.text)
         cv_skills = self.resources.extractor.extract(cv.text)
         matched, missing = _compare_skills(job.read.required_skills, cv_skills, cv.text)
         required_names = {s.name for s in job.read.required_skills}
@@ -239,7 +240,9 @@ class Matcher:
             job_id=job.read.job.job_id,
             grade=self.policy.grade(semantic, meets_education=education["meets_requirement"]),
             semantic_score=semantic,
-            keyword_score=self._keywords.score(job.read.text, cv.text),
+            keyword_score=self.calibration.keyword_score(keyword_cosine / 100),
+            semantic_cosine=self.policy.semantic_score({name: 100 * sections[name].raw_similarity for name in SECTIONS}),
+            keyword_cosine=keyword_cosine,
             sections=sections,
             matched_skills=matched,
             missing_skills=missing,

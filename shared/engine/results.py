@@ -57,6 +57,8 @@ class MatchResult:
     grade: str
     semantic_score: float
     keyword_score: float
+    semantic_cosine: float
+    keyword_cosine: float
     sections: dict[str, SectionResult]
     matched_skills: tuple[SkillMatch, ...]
     missing_skills: tuple[MissingSkill, ...]
@@ -69,7 +71,7 @@ class MatchResult:
 
     @property
     def improvement(self) -> float:
-        """semantic_score - keyword_score."""
+        """semantic_score - keyword_score: both calibrated on the same pairs, so like with like."""
         return round(self.semantic_score - self.keyword_score, 2)
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,6 +93,8 @@ class MatchResult:
                 "semantic_score": self.semantic_score,
                 "keyword_score": self.keyword_score,
                 "improvement": self.improvement,
+                "semantic_cosine": self.semantic_cosine,
+                "keyword_cosine": self.keyword_cosine,
             },
             "breakdown": breakdown,
             "matched_skills": [asdict(s) for s in self.matched_skills],

@@ -40,7 +40,9 @@ def test_indonesian_cv_against_english_job(client: FlaskClient, auth: dict[str, 
     assert (result["candidate_id"], result["candidate_name"], result["job_id"]) == ("C19", "Candidate C19", "J07")
     assert result["language"] == "id" and result["grade"] == "High Match"
     scores = result["score_comparison"]
+    # Both on the annotators' scale: across languages the keywords hardly meet, the embeddings do.
     assert scores["semantic_score"] > scores["keyword_score"]
+    assert scores["semantic_cosine"] > scores["keyword_cosine"] >= 0
     assert scores["improvement"] == pytest.approx(scores["semantic_score"] - scores["keyword_score"], abs=0.01)
     assert set(result["breakdown"]) == {"skills", "experience", "education"}
     assert any(m["name"] == "Classroom Management" and m["cv_form"] == "pengelolaan kelas" for m in result["matched_skills"])

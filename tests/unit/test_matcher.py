@@ -38,7 +38,7 @@ Python, Django, PostgreSQL, Docker, Git
 def test_result_has_every_contract_field(matcher: Matcher, python_job: JobPosting) -> None:
     body = matcher.score(python_job, INDONESIAN_BACKEND_CV).to_dict()
     assert {"job_id", "grade", "score_comparison", "breakdown", "language", "model", "matched_skills", "missing_skills"} <= set(body)
-    assert set(body["score_comparison"]) == {"semantic_score", "keyword_score", "improvement"}
+    assert set(body["score_comparison"]) == {"semantic_score", "keyword_score", "improvement", "semantic_cosine", "keyword_cosine"}
     assert set(body["breakdown"]) == {"skills", "experience", "education"}
     for section in body["breakdown"].values():
         assert 0 <= section["score"] <= 100
@@ -54,8 +54,11 @@ def test_scores_follow_the_formula(matcher: Matcher, python_job: JobPosting) -> 
     assert result.improvement == pytest.approx(result.semantic_score - result.keyword_score, abs=0.01)
     meets_education = result.sections["education"].facts["meets_requirement"]
     assert result.grade == matcher.policy.grade(result.semantic_score, meets_education=meets_education)
-    # Identity calibration: the section score is the raw cosine x 100.
+    # Identity calibration: the section score is the raw cosine x 100, the keyword score the TF-IDF cosine x 100.
     assert s["skills"] == pytest.approx(result.sections["skills"].raw_similarity * 100, abs=0.01)
+    raw = {name: section.raw_similarity for name, section in result.sections.items()}
+    assert result.semantic_cosine == pytest.approx(40 * raw["skills"] + 40 * raw["experience"] + 20 * raw["education"], abs=0.01)
+    assert result.keyword_score == result.keyword_cosine > 0
 
 
 def test_indonesian_cv_meets_english_job_on_canonical_skills(matcher: Matcher, python_job: JobPosting) -> None:

@@ -79,6 +79,22 @@ def test_calibration_fit_recovers_a_monotone_curve_and_round_trips(tmp_path: Pat
     assert Calibration.load(path) == calibration
 
 
+def test_the_keyword_curve_is_fitted_on_the_same_pairs_and_round_trips(tmp_path: Path) -> None:
+    targets = [10, 10, 12, 35, 68, 85, 95, 95]
+    sections = {s: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8] for s in ("skills", "experience", "education")}
+    keyword = [0.0, 0.01, 0.02, 0.04, 0.08, 0.12, 0.2, 0.3]
+    calibration, errors = fit_calibration("m", sections, targets, fitted_on="t", keyword_cosines=keyword)
+    scores = [calibration.keyword_score(c) for c in keyword]
+    assert scores == sorted(scores) and scores[0] < 35 and scores[-1] >= 80
+    assert errors["keyword"] < 10
+    assert calibration.describe()["keyword_method"] == "logistic"
+    path = tmp_path / "cal.json"
+    calibration.save(path)
+    assert Calibration.load(path) == calibration
+    without = fit_calibration("m", sections, targets, fitted_on="t")[0]
+    assert without.keyword_curve is None and without.keyword_score(0.123) == 12.3  # an old file: cosine x 100
+
+
 def test_identity_calibration_is_cosine_times_100_and_clipped() -> None:
     identity = Calibration.identity("m")
     assert identity.is_identity
