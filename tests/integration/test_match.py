@@ -34,6 +34,7 @@ def stored_row(settings: Settings, task_id: str) -> dict[str, object]:
 
 
 def test_indonesian_cv_against_english_job(client: FlaskClient, auth: dict[str, str], settings: Settings) -> None:
+    # C19 is in the validation split (training.prepare_data, seed 13): its grade is a prediction, not a fitted value.
     response = client.post("/api/match", headers=auth, json=match_body("C19", job_id="J07"))
     assert response.status_code == 200, response.get_json()
     result = response.get_json()
@@ -56,7 +57,8 @@ def test_indonesian_cv_against_english_job(client: FlaskClient, auth: dict[str, 
 
 def test_english_cv_against_indonesian_job_and_unrelated_cv(client: FlaskClient, auth: dict[str, str]) -> None:
     nurse_job = client.post("/api/match", headers=auth, json=match_body("C17", job_id="J06")).get_json()
-    unrelated = client.post("/api/match", headers=auth, json=match_body("C21", job_id="J06")).get_json()
+    # Both CVs are in the validation split: the shipped calibration was not fitted on these pairs.
+    unrelated = client.post("/api/match", headers=auth, json=match_body("C03", job_id="J06")).get_json()
     assert nurse_job["language"] == "en"
     assert nurse_job["score_comparison"]["semantic_score"] > unrelated["score_comparison"]["semantic_score"] + 20
     assert unrelated["grade"] == "Low Match"

@@ -74,6 +74,22 @@ def test_calibrate_on_a_pair_file(pairs_dir: Path) -> None:
     assert set(Calibration.load(output).curves) == {"skills", "experience", "education"}
 
 
+def test_calibrate_by_default_fits_on_the_split_prepare_data_writes_and_never_on_its_validation_pairs(pairs_dir: Path) -> None:
+    output = pairs_dir / "default-calibration.json"
+    annotations = pairs_dir / "ann.csv"
+    assert calibrate.main([
+        "--model", "use-multilingual-v3", "--annotations", str(annotations), "--cv-dir", str(SAMPLE / "cvs"), "--output", str(output),
+    ]) == 0
+    fitted = Calibration.load(output)
+    train, val = read_pairs(pairs_dir / "train_pairs.csv"), read_pairs(pairs_dir / "val_pairs.csv")
+    assert fitted.fitted_on.startswith(f"ann.csv: the training split (seed 13), {len(train)} of {len(train) + len(val)} annotated pairs")
+    assert fitted.keyword_curve is not None
+    # The same curves as fitting on prepare_data's train_pairs.csv: the same pairs, not the validation ones.
+    on_train_file = pairs_dir / "train-file-calibration.json"
+    assert calibrate.main(["--model", "use-multilingual-v3", "--pairs", str(pairs_dir / "train_pairs.csv"), "--output", str(on_train_file)]) == 0
+    assert Calibration.load(on_train_file).curves == fitted.curves
+
+
 def test_evaluate_writes_metrics_with_a_threshold_from_train(pairs_dir: Path, finetuned: Path) -> None:
     output = pairs_dir / "evaluation"
     assert evaluate.main(["--dataset", str(pairs_dir / "val_pairs.csv"), "--model", str(finetuned), "--output", str(output)]) == 0
