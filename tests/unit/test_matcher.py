@@ -206,6 +206,20 @@ def test_a_job_is_embedded_once_across_matchers_sharing_a_store(resources, pytho
     assert a.semantic_score == b.semantic_score
 
 
+def test_a_model_replaced_under_the_same_name_embeds_the_job_again(resources, python_job: JobPosting) -> None:  # type: ignore[no-untyped-def]
+    def matcher_on(encoder: BagOfWordsEncoder, store: DictJobVectors) -> Matcher:
+        return Matcher(LoadedEncoder(encoder, encoder.name, False), resources, Calibration.identity(encoder.name), job_vectors=store)
+
+    store = DictJobVectors()
+    old, retrained = BagOfWordsEncoder(name="models/finetuned", salt="v1"), BagOfWordsEncoder(name="models/finetuned", salt="v2")
+    matcher_on(old, store).score(python_job, INDONESIAN_BACKEND_CV)
+    replaced = matcher_on(retrained, store).score(python_job, INDONESIAN_BACKEND_CV)
+    fresh = matcher_on(BagOfWordsEncoder(name="models/finetuned", salt="v2"), DictJobVectors()).score(python_job, INDONESIAN_BACKEND_CV)
+    assert len(retrained.calls) == 2  # the job's section parts, then the CV texts: the old model's job vectors are not read
+    assert len(store.stored) == 2
+    assert replaced == fresh
+
+
 def test_warm_up_runs_a_chunk_and_a_single_score_through_the_encoder(
     matcher: Matcher, python_job: JobPosting, fake_encoder: BagOfWordsEncoder
 ) -> None:

