@@ -50,6 +50,11 @@ class Pair:
         return float(np.mean(self.scores))
 
     @property
+    def relevance(self) -> float:
+        """The graded relevance of NDCG, on a labelled folder's 0–2 scale: mean grade 1 -> 0, 3 -> 1, 5 -> 2."""
+        return 2.0 * self.label
+
+    @property
     def band(self) -> str:
         return band_of(self.label)
 

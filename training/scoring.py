@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any, Protocol
 
 from shared.bootstrap import build_matcher
 from shared.config import Settings
@@ -18,6 +19,19 @@ from training.annotations import Pair
 _TEXT_CACHE_SIZE = 50_000
 
 
+class ScorablePair(Protocol):
+    """What scoring needs of a pair: an id to name it in errors, the CV text, the job as a mapping."""
+
+    @property
+    def pair_id(self) -> str: ...
+
+    @property
+    def cv_text(self) -> str: ...
+
+    @property
+    def job(self) -> dict[str, Any]: ...
+
+
 def load_matcher(settings: Settings, model_name: str) -> Matcher:
     """The engine on `model_name`; never a silent fallback (an evaluation must score the model it names)."""
     matcher = build_matcher(settings.model_copy(update={"model_name": model_name, "model_fallback_allowed": False}))
@@ -26,7 +40,7 @@ def load_matcher(settings: Settings, model_name: str) -> Matcher:
     )
 
 
-def score_pairs(matcher: Matcher, pairs: Sequence[Pair]) -> list[MatchResult]:
+def score_pairs(matcher: Matcher, pairs: Sequence[ScorablePair]) -> list[MatchResult]:
     """One result per pair, in order; each job is embedded once and its CVs in one call."""
     by_job: dict[str, list[int]] = {}
     for index, pair in enumerate(pairs):
@@ -46,12 +60,10 @@ def fit_pair_calibration(matcher: Matcher, pairs: Sequence[Pair], *, fitted_on: 
     """Fit the model's section curves and the keyword curve on annotated pairs against the annotators' targets.
 
     The curves read each section's z value against the background cohort when the engine has
-    one (what transfers to real documents), else the raw cosine.
+    one (what transfers to real documents), else the raw cosine. Score with the fit through
+    `matcher.with_calibration(calibration)`: it reuses the embeddings made here.
     """
-    uncalibrated = Matcher(
-        matcher.encoder, matcher.resources, Calibration.identity(matcher.encoder.name), policy=matcher.policy, text_cache_size=_TEXT_CACHE_SIZE
-    )
-    results = score_pairs(uncalibrated, pairs)
+    results = score_pairs(matcher.with_calibration(Calibration.identity(matcher.encoder.name)), pairs)
     use_cohort = matcher.resources.has_cohort
     values = {
         name: [r.sections[name].cohort_z if use_cohort else r.sections[name].raw_similarity for r in results] for name in SECTIONS

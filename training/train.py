@@ -33,14 +33,13 @@ from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimil
 from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
 from transformers import TrainerCallback
 
-from shared.bootstrap import build_matcher
 from shared.config import get_settings
 from shared.engine.calibration import CALIBRATION_FILE_NAME
 from shared.engine.encoders import ModelUnavailableError
 from shared.engine.jobs import JobPosting
 from shared.engine.reading import EngineResources, TextReader
 from training.annotations import Pair, file_digest, read_pairs
-from training.scoring import fit_pair_calibration
+from training.scoring import fit_pair_calibration, load_matcher
 
 logger = logging.getLogger("training.train")
 
@@ -152,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     # 4. Save the checkpoint, its calibration (fitted on the training pairs only) and metadata.
     model.save(str(args.output))
     try:
-        matcher = build_matcher(settings.model_copy(update={"model_name": str(args.output), "model_fallback_allowed": False}))
+        matcher = load_matcher(settings, str(args.output))
     except ModelUnavailableError as error:
         logger.error("the saved checkpoint does not load: %s", error)
         return 1

@@ -1,6 +1,7 @@
 """Score CVs against a job: the engine's one entry point for the worker, the CLI and training."""
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections import OrderedDict
@@ -85,9 +86,20 @@ class Matcher:
         self._text_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
         self._text_cache_size = text_cache_size
         self._job_vectors = job_vectors
-        if calibration.uses_cohort and not resources.has_cohort:
-            raise ValueError(f"the calibration of {calibration.model} needs background cohorts of CVs and jobs, and none was given")
+        _check_cohort(calibration, resources)
         self._cohort: BackgroundCohort | None = None
+
+    def with_calibration(self, calibration: Calibration) -> Matcher:
+        """This engine under another calibration, sharing its caches and background cohort.
+
+        None of them depends on the calibration, so an evaluation that fits a calibration on
+        training pairs and then scores with it embeds no text and no cohort a second time.
+        """
+        _check_cohort(calibration, self.resources)
+        self._background_cohort()  # built before the copy, so that both share one
+        recalibrated = copy.copy(self)
+        recalibrated.calibration = calibration
+        return recalibrated
 
     # -- job side ---------------------------------------------------------------------------------
 
@@ -297,6 +309,12 @@ class Matcher:
         if cv.language == "unknown":
             warnings.append("language_unknown: the CV is neither Indonesian nor English enough to tell")
         return tuple(warnings)
+
+
+def _check_cohort(calibration: Calibration, resources: EngineResources) -> None:
+    """Refuse a calibration that reads cohort z values when the engine has no cohort."""
+    if calibration.uses_cohort and not resources.has_cohort:
+        raise ValueError(f"the calibration of {calibration.model} needs background cohorts of CVs and jobs, and none was given")
 
 
 def _cohort_z(

@@ -125,6 +125,26 @@ def test_the_cohorts_are_embedded_once_per_matcher(resources: EngineResources, p
     assert len(encoder.calls) == 3 + len(COHORT_JOBS)  # a second job: only its own parts; the cohorts' vectors are kept
 
 
+def test_a_recalibrated_matcher_shares_the_embeddings_and_scores_by_its_own_curves(
+    resources: EngineResources, python_job: JobPosting
+) -> None:
+    matcher = _cohort_matcher(resources)
+    cv = "Budi\nExperience\nPython and Django developer building REST APIs with PostgreSQL"
+    before = matcher.score(python_job, cv)
+    calls = len(matcher.encoder.encoder.calls)
+    steeper = LogisticCurve(a=3.0, b=-1.0)
+    recalibrated = matcher.with_calibration(Calibration("fake", dict.fromkeys(SECTIONS, steeper), "refit", BACKGROUND_COHORT))
+    after = recalibrated.score(python_job, cv)
+    assert len(matcher.encoder.encoder.calls) == calls + 1  # the CV only: job, cohort and job cache are shared
+    for name in SECTIONS:
+        assert after.sections[name].cohort_z == before.sections[name].cohort_z
+        assert after.sections[name].score == pytest.approx(steeper(after.sections[name].cohort_z), abs=0.01)
+    assert matcher.score(python_job, cv) == before and after.calibration["fitted_on"] == "refit"
+    without_cohort = Matcher(matcher.encoder, resources, Calibration.identity("fake"))
+    with pytest.raises(ValueError, match="background cohort"):
+        without_cohort.with_calibration(matcher.calibration)
+
+
 def test_the_job_side_leaves_out_the_company_description(resources: EngineResources) -> None:
     matcher = _cohort_matcher(resources)
     job = JobPosting(

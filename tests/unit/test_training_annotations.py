@@ -10,7 +10,7 @@ from training.annotations import (
     Pair, agreement, band_of, krippendorff_alpha_interval, read_annotations, read_pairs, split_groups, train_val_split,
     write_pairs,
 )
-from training.metrics import best_threshold, bootstrap_f1_difference, evaluate_scores, markdown_table
+from training.metrics import best_threshold, bootstrap_differences, evaluate_scores, markdown_table
 
 JOBS = {
     "J1": {"job_id": "J1", "title": "Perawat", "description": "Merawat pasien", "requirements": ["D3 Keperawatan"]},
@@ -61,6 +61,7 @@ def test_missing_annotator_column_is_a_clear_error(tmp_path: Path) -> None:
 def test_label_is_the_mean_on_zero_to_one(scores: tuple[int, int, int], label: float, band: str) -> None:
     pair = Pair("p", "c", "j", "cv", JOBS["J1"], scores)
     assert pair.label == pytest.approx(label, abs=1e-4) and pair.band == band == band_of(pair.label)
+    assert pair.relevance == pytest.approx(2 * label, abs=1e-4)  # NDCG's 0–2 scale, as a labelled folder's grades
 
 
 def test_krippendorff_alpha_matches_the_reference_implementation() -> None:
@@ -120,7 +121,7 @@ def test_bootstrap_of_an_f1_difference() -> None:
     truth = rng.random(200) < 0.3
     good = np.where(truth, 80, 20) + rng.normal(0, 15, 200)
     weak = np.where(truth, 55, 45) + rng.normal(0, 15, 200)
-    result = bootstrap_f1_difference(good, 50, weak, 50, truth, resamples=500, seed=1)
+    result = bootstrap_differences(good, 50, weak, 50, truth, resamples=500, seed=1)["f1"]
     assert result["ci95_low"] < result["observed"] < result["ci95_high"]
     assert result["ci95_low"] > 0 and result["share_not_better"] == 0.0
-    assert bootstrap_f1_difference(good, 50, weak, 50, truth, resamples=500, seed=1) == result
+    assert bootstrap_differences(good, 50, weak, 50, truth, resamples=500, seed=1)["f1"] == result
