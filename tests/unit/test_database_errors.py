@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from shared import repository
+from shared import batch_store, repository
 from shared.config import PROJECT_ROOT
 from shared.db import create_db_engine, init_db, is_transient_error, write_transaction
+from shared.retention import purge_expired
 from worker.tasks import PERMANENT_DATABASE_ERROR_RETRIES, _failure_stored
 
 
@@ -125,3 +126,20 @@ def test_an_outcome_completes_only_the_queued_row_and_never_recreates_a_deleted_
         assert not repository.record_match_outcome(connection, task_id="m1", outcome={"grade": "Low Match"}, cv_text="kept")
         assert repository.get_match(connection, "m1") is None
         assert connection.execute(text("SELECT COUNT(*) FROM match_cv_texts")).scalar_one() == 0
+
+
+def test_outcomes_of_a_purged_match_and_batch_are_not_stored_again(database: str) -> None:
+    db = create_db_engine(database)
+    items = [batch_store.NewItem(0, "c", "C", "cv text", "sha")]
+    with write_transaction(db) as connection:
+        repository.record_match_queued(
+            connection, task_id="old", job_id="J01", job_title="t", candidate_id="c", candidate_name="C", cv_sha256="0"
+        )
+        batch_store.create_batch(connection, batch_id="old-batch", job_id="J01", job={"title": "t"}, items=items, chunk_size=8)
+        assert purge_expired(connection, batch_store.utc_now(60)).match_results == 1  # everything is older than a minute ahead
+        # Tasks of both, delivered after the purge (queued all along, or past the visibility timeout):
+        assert not repository.record_match_outcome(connection, task_id="old", outcome={"grade": "Low Match"}, cv_text="kept")
+        assert batch_store.store_outcomes(connection, "old-batch", [(0, {"score_comparison": {"semantic_score": 1.0}})]) == 0
+        counts = {table: connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one()
+                  for table in ("match_results", "match_cv_texts", "batches", "batch_items")}
+    assert counts == dict.fromkeys(counts, 0)
