@@ -107,7 +107,7 @@ def _failure_stored(task: Any, store_failure: Callable[[dict[str, Any]], object]
         if is_transient_error(error) or retries < PERMANENT_DATABASE_ERROR_RETRIES:
             countdown = get_exponential_backoff_interval(1, retries, RETRY_BACKOFF_MAX_SECONDS, full_jitter=True)
             raise task.retry(exc=error, countdown=countdown) from error
-        reason = f"the database refused this task's statements ({str(error.orig).splitlines()[0][:200]})"
+        reason = f"the database refused this task's statements ({_driver_message(error)})"
         logger.error("task %s: %s, %d retries; its work is stored as scoring_failed", task.request.id, reason, retries)
         _store_failure_if_possible(task.request.id, store_failure, error_outcome("scoring_failed", reason))
         raise
@@ -122,4 +122,9 @@ def _store_failure_if_possible(task_id: str, store_failure: Callable[[dict[str, 
     try:
         store_failure(outcome)
     except OperationalError as error:
-        logger.error("task %s: the failure could not be stored either (%s)", task_id, str(error.orig).splitlines()[0][:200])
+        logger.error("task %s: the failure could not be stored either (%s)", task_id, _driver_message(error))
+
+
+def _driver_message(error: OperationalError) -> str:
+    """The first line of the driver's message, shortened: SQLAlchemy's own text would carry the statement's values."""
+    return str(error.orig).splitlines()[0][:200]

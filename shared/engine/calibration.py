@@ -92,12 +92,11 @@ class Calibration:
             value = curve(z)
         else:
             value = curve(cosine)
-        return round(min(max(value, 0.0), 100.0), 2)
+        return _bounded_score(value)
 
     def keyword_score(self, cosine: float) -> float:
         """Map the TF-IDF cosine (0-1) to 0-100 by the keyword curve, or x 100 without one; 2 decimals."""
-        value = self.keyword_curve(cosine) if self.keyword_curve is not None else 100.0 * cosine
-        return round(min(max(value, 0.0), 100.0), 2)
+        return _bounded_score(self.keyword_curve(cosine) if self.keyword_curve is not None else 100.0 * cosine)
 
     def describe(self) -> dict[str, object]:
         """What a result reports about the calibration in use."""
@@ -136,6 +135,11 @@ class Calibration:
     def identity(cls, model: str) -> Calibration:
         """No calibration: section score = cosine x 100."""
         return cls(model, {})
+
+
+def _bounded_score(value: float) -> float:
+    """A score clipped to 0-100 and rounded to 2 decimals."""
+    return round(min(max(value, 0.0), 100.0), 2)
 
 
 def calibration_path(model_name: str, bundled_dir: Path) -> Path:

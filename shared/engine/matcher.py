@@ -249,9 +249,10 @@ class Matcher:
         matched, missing = _compare_skills(job.read.required_skills, cv_skills, cv.text)
         required_names = {s.name for s in job.read.required_skills}
         education = sections["education"].facts
+        grade = self.policy.grade(semantic, meets_education=education["meets_requirement"])
         return MatchResult(
             job_id=job.read.job.job_id,
-            grade=self.policy.grade(semantic, meets_education=education["meets_requirement"]),
+            grade=grade,
             semantic_score=semantic,
             keyword_score=self.calibration.keyword_score(keyword_cosine / 100),
             semantic_cosine=self.policy.semantic_score({name: 100 * sections[name].raw_similarity for name in SECTIONS}),
@@ -264,12 +265,12 @@ class Matcher:
             model=self.encoder.describe(),
             calibration=self.calibration.describe(),
             cv_sections_found=tuple(name for name in cv.sections.sections if name != HEADER),
-            warnings=self._warnings(cv) + self._grade_warnings(semantic, education),
+            warnings=self._warnings(cv) + self._grade_warnings(grade, semantic, education),
         )
 
-    def _grade_warnings(self, semantic: float, education: dict[str, object]) -> tuple[str, ...]:
-        """Say so when a rule, not the score, set the grade."""
-        if semantic >= self.policy.high_threshold and self.policy.caps_for_education(education["meets_requirement"]):
+    def _grade_warnings(self, grade: str, semantic: float, education: dict[str, object]) -> tuple[str, ...]:
+        """Say so when a rule, not the score, set the grade (the education cap is the one such rule)."""
+        if grade != self.policy.grade(semantic):
             return (
                 f"education_below_requirement: the CV's education ({education['level_found']}) is below the job's "
                 f"minimum ({education['level_required']}); graded at most Medium Match",
