@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     location TEXT,
     description TEXT NOT NULL,
     requirements TEXT NOT NULL,          -- JSON list of strings
-    required_skills TEXT NOT NULL,       -- JSON list of canonical skill names (seed/skills.yaml)
+    required_skills TEXT NOT NULL,       -- JSON list of must-have skills: catalog names (seed/skills.yaml), alternatives as "Django | Flask"
+    nice_to_have_skills TEXT NOT NULL DEFAULT '[]',  -- JSON list, the same form: listed in results, not counted as requirements
     min_experience_years REAL,
     education_level TEXT,                -- SMA, D3, S1, S2 or S3
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
@@ -49,6 +50,7 @@ CREATE TABLE IF NOT EXISTS batches (
     batch_id TEXT PRIMARY KEY,
     job_id TEXT,                         -- NULL for an inline job
     job_json TEXT NOT NULL,              -- the job as scored (a snapshot, so later edits do not change results)
+    weights_json TEXT,                   -- the request's section weights (JSON); NULL: the settings' weights
     total INTEGER NOT NULL,
     created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
     started_at TEXT,                     -- when a worker first picked up one of its items

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 
@@ -46,6 +46,12 @@ _SQLITE_TRANSIENT = {5, 6, 7, 8, 10, 13, 14, 15}
 _POSTGRES_TRANSIENT_CLASSES = ("08", "53", "57", "58", "40")
 _POSTGRES_TRANSIENT_STATES = {"55P03", _POSTGRES_READ_ONLY_TRANSACTION}
 # Statements in the seed files end with ";" at the end of a line; literals never do.
+# Columns added to tables after their first release, as (table, column, definition): seed/schema.sql has them
+# for new databases, init_db adds them to older ones.
+ADDED_COLUMNS = (
+    ("jobs", "nice_to_have_skills", "TEXT NOT NULL DEFAULT '[]'"),
+    ("batches", "weights_json", "TEXT"),
+)
 _STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?$", re.MULTILINE)
 
 
@@ -198,6 +204,14 @@ def sql_statements(script: str) -> list[str]:
     return statements
 
 
+def _add_missing_columns(connection: Connection) -> None:
+    """Give a database made by an earlier schema.sql the columns added since (CREATE TABLE IF NOT EXISTS keeps old tables)."""
+    inspector = inspect(connection)
+    for table, column, definition in ADDED_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            connection.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
+
 def init_db(engine: Engine, seed_dir: Path) -> int:
     """Apply the schema and the seed jobs; safe to run any number of times.
 
@@ -209,9 +223,11 @@ def init_db(engine: Engine, seed_dir: Path) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(exist_ok=True)
     with write_transaction(engine) as connection:
-        for name in ("schema.sql", "jobs_seed.sql"):
-            for statement in sql_statements((seed_dir / name).read_text(encoding="utf-8")):
-                connection.exec_driver_sql(statement)
+        for statement in sql_statements((seed_dir / "schema.sql").read_text(encoding="utf-8")):
+            connection.exec_driver_sql(statement)
+        _add_missing_columns(connection)
+        for statement in sql_statements((seed_dir / "jobs_seed.sql").read_text(encoding="utf-8")):
+            connection.exec_driver_sql(statement)
         count = connection.exec_driver_sql("SELECT COUNT(*) FROM jobs").scalar_one()
     return int(count)
 

@@ -14,9 +14,9 @@ from shared.batch_store import utc_now
 
 _JOB_COLUMNS = (
     "job_id, title, company, industry, language, location, description, requirements, "
-    "required_skills, min_experience_years, education_level"
+    "required_skills, nice_to_have_skills, min_experience_years, education_level"
 )
-_JSON_JOB_FIELDS = ("requirements", "required_skills")
+_JSON_JOB_FIELDS = ("requirements", "required_skills", "nice_to_have_skills")
 
 
 def _job_from_row(row: Any) -> dict[str, Any]:

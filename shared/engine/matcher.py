@@ -5,7 +5,7 @@ import copy
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -18,12 +18,13 @@ from shared.engine.encoders import LoadedEncoder
 from shared.engine.jobs import JobPosting
 from shared.engine.keywords import KeywordScorer
 from shared.engine.profile import detect_education, estimate_experience
-from shared.engine.reading import EngineResources, ReadCV, ReadJob, RequiredSkill, TextReader
+from shared.engine.qualifications import Qualifications
+from shared.engine.reading import MUST_HAVE, EngineResources, ReadCV, ReadJob, RequiredSkill, TextReader
 from shared.engine.results import Evidence, MatchResult, MissingSkill, SectionResult, SkillMatch
 from shared.engine.scoring import SECTIONS, ScoringPolicy
 from shared.engine.similarity import section_similarity
 from shared.engine.sections import HEADER
-from shared.engine.skills import SkillMention
+from shared.engine.skills import SkillCatalog, SkillMention
 from shared.engine.text_checks import InvalidTextError
 
 __all__ = ["EngineResources", "JobVectorStore", "Matcher", "PreparedJob"]
@@ -176,26 +177,37 @@ class Matcher:
 
     # -- CV side ----------------------------------------------------------------------------------
 
-    def score(self, job: JobPosting | PreparedJob, cv_text: str) -> MatchResult:
-        """Score one CV against one job.
+    def score(self, job: JobPosting | PreparedJob, cv_text: str, *, weights: Mapping[str, float] | None = None) -> MatchResult:
+        """Score one CV against one job (with the policy's section weights unless `weights` are given).
 
         Raises:
             InvalidTextError: the CV is empty, has no letters, or is longer than `max_cv_chars`.
+            ValueError: `weights` are negative or do not add up to 1.
         """
-        outcome = self.score_many(job, [cv_text])[0]
+        outcome = self.score_many(job, [cv_text], weights=weights)[0]
         if isinstance(outcome, InvalidTextError):
             raise outcome
         return outcome
 
     def score_many(
-        self, job: JobPosting | PreparedJob, cv_texts: Sequence[str], *, evidence: bool = True
+        self,
+        job: JobPosting | PreparedJob,
+        cv_texts: Sequence[str],
+        *,
+        evidence: bool = True,
+        weights: Mapping[str, float] | None = None,
     ) -> list[MatchResult | InvalidTextError]:
         """Score many CVs against one job, embedding the job once and all CV texts in one call.
 
         A CV that cannot be scored yields an `InvalidTextError` in its place; the others are scored.
         With `evidence=False` no evidence is returned (the scores are the same; evaluation runs
         need only those). The CV sentences are embedded either way: the section similarity reads them.
+        `weights` ({skills, experience, education}) replace the policy's section weights.
+
+        Raises:
+            ValueError: `weights` are negative or do not add up to 1.
         """
+        policy = self.policy.with_weights(weights)
         prepared = job if isinstance(job, PreparedJob) else self.prepare_job(job)
         read: list[ReadCV | InvalidTextError] = []
         for text in cv_texts:
@@ -205,7 +217,7 @@ class Matcher:
                 read.append(error)
         vectors = self._encode_cv_texts([r for r in read if isinstance(r, ReadCV)])
         return [
-            r if isinstance(r, InvalidTextError) else self._score_read_cv(prepared, r, vectors, evidence=evidence)
+            r if isinstance(r, InvalidTextError) else self._score_read_cv(prepared, r, vectors, policy, evidence=evidence)
             for r in read
         ]
 
@@ -225,7 +237,7 @@ class Matcher:
         return vectors
 
     def _score_read_cv(
-        self, job: PreparedJob, cv: ReadCV, vectors: dict[str, np.ndarray], *, evidence: bool
+        self, job: PreparedJob, cv: ReadCV, vectors: dict[str, np.ndarray], policy: ScoringPolicy, *, evidence: bool
     ) -> MatchResult:
         sections: dict[str, SectionResult] = {}
         cohort = self._background_cohort()
@@ -243,19 +255,19 @@ class Matcher:
                 evidence=_evidence(cv.units[name], vectors, job_vector) if evidence else (),
                 facts=self._section_facts(name, job, cv),
             )
-        semantic = self.policy.semantic_score({name: sections[name].score for name in SECTIONS})
+        semantic = policy.semantic_score({name: sections[name].score for name in SECTIONS})
         keyword_cosine = self._keywords.score(job.read.text, cv.text)
         cv_skills = self.resources.extractor.extract(cv.text)
-        matched, missing = _compare_skills(job.read.required_skills, cv_skills, cv.text)
-        required_names = {s.name for s in job.read.required_skills}
-        education = sections["education"].facts
-        grade = self.policy.grade(semantic, meets_education=education["meets_requirement"])
+        matched, missing = _compare_skills(job.read.required_skills, cv_skills, cv.text, self.resources.extractor.catalog)
+        required_names = {option.name for skill in job.read.required_skills for option in skill.options}
+        experience, education = sections["experience"].facts, sections["education"].facts
+        grade = policy.grade(semantic, meets_education=education["meets_requirement"])
         return MatchResult(
             job_id=job.read.job.job_id,
             grade=grade,
             semantic_score=semantic,
             keyword_score=self.calibration.keyword_score(keyword_cosine / 100),
-            semantic_cosine=self.policy.semantic_score({name: 100 * sections[name].raw_similarity for name in SECTIONS}),
+            semantic_cosine=policy.semantic_score({name: 100 * sections[name].raw_similarity for name in SECTIONS}),
             keyword_cosine=keyword_cosine,
             sections=sections,
             matched_skills=matched,
@@ -265,12 +277,25 @@ class Matcher:
             model=self.encoder.describe(),
             calibration=self.calibration.describe(),
             cv_sections_found=tuple(name for name in cv.sections.sections if name != HEADER),
-            warnings=self._warnings(cv) + self._grade_warnings(grade, semantic, education),
+            qualifications=Qualifications(
+                required_years=experience["years_required"],
+                found_years=experience["years_found"],
+                education_required=education["level_required"],
+                education_found=education["level_found"],
+                education_met=education["meets_requirement"],
+                skills_matched=sum(match.level == MUST_HAVE for match in matched),
+                skills_total=sum(skill.level == MUST_HAVE for skill in job.read.required_skills),
+                skills_min_share=policy.required_skills_min_share,
+            ),
+            weights=policy.weights,
+            warnings=self._warnings(cv) + self._grade_warnings(policy, grade, semantic, education),
         )
 
-    def _grade_warnings(self, grade: str, semantic: float, education: dict[str, object]) -> tuple[str, ...]:
+    def _grade_warnings(
+        self, policy: ScoringPolicy, grade: str, semantic: float, education: dict[str, object]
+    ) -> tuple[str, ...]:
         """Say so when a rule, not the score, set the grade (the education cap is the one such rule)."""
-        if grade != self.policy.grade(semantic):
+        if grade != policy.grade(semantic):
             return (
                 f"education_below_requirement: the CV's education ({education['level_found']}) is below the job's "
                 f"minimum ({education['level_required']}); graded at most Medium Match",
@@ -282,7 +307,10 @@ class Matcher:
         if name == "experience":
             experience_text = cv.sections.get("experience") or cv.text
             estimate = estimate_experience(experience_text, today=self._today)
-            return {"years_found": estimate.years, "years_required": job.read.job.min_experience_years}
+            found: float | None = estimate.years
+            if not estimate.ranges and not estimate.years and cv.sections.get("experience"):
+                found = None  # a work history without dates or stated years: its length is unknown, not zero
+            return {"years_found": found, "years_required": job.read.job.min_experience_years}
         if name == "education":
             # A level written outside a badly cut education section (a two-column page) still counts.
             found = detect_education(cv.sections.get("education")) or detect_education(cv.text)
@@ -362,18 +390,39 @@ def _evidence(units: Sequence[str], vectors: dict[str, np.ndarray], job_vector: 
 
 
 def _compare_skills(
-    required: Sequence[RequiredSkill], cv_skills: Sequence[SkillMention], cv_text: str
+    required: Sequence[RequiredSkill], cv_skills: Sequence[SkillMention], cv_text: str, catalog: SkillCatalog
 ) -> tuple[tuple[SkillMatch, ...], tuple[MissingSkill, ...]]:
-    """Split the job's required skills into those the CV shows and those it does not."""
+    """Split the job's skills into those the CV shows, itself or through a narrower skill, and those it does not."""
     cv_forms = {m.name: m.surface for m in cv_skills}
-    cv_words = " ".join(_WORD.findall(cv_text.lower()))
+    # The narrower skill a CV shows for each broader one it implies, the first written winning.
+    implied: dict[str, SkillMention] = {}
+    for mention in cv_skills:
+        for broader in catalog.broader(mention.name):
+            implied.setdefault(broader, mention)
+    cv_words = f" {' '.join(_WORD.findall(cv_text.lower()))} "
     matched: list[SkillMatch] = []
     missing: list[MissingSkill] = []
     for skill in required:
-        if skill.in_catalog and skill.name in cv_forms:
-            matched.append(SkillMatch(skill.name, cv_forms[skill.name], skill.job_form))
-        elif not skill.in_catalog and f" {' '.join(_WORD.findall(skill.name.lower()))} " in f" {cv_words} ":
-            matched.append(SkillMatch(skill.name, skill.name, skill.job_form))
+        match = _shown(skill, cv_forms, implied, cv_words)
+        if match is not None:
+            matched.append(match)
         else:
-            missing.append(MissingSkill(skill.name, skill.job_form, skill.in_catalog))
+            options = tuple(option.name for option in skill.options)
+            missing.append(MissingSkill(skill.name, skill.job_form, skill.in_catalog, skill.level, options))
     return tuple(matched), tuple(missing)
+
+
+def _shown(
+    skill: RequiredSkill, cv_forms: dict[str, str], implied: dict[str, SkillMention], cv_words: str
+) -> SkillMatch | None:
+    """How the CV satisfies one requirement: an option it names (preferred), else one it implies; None if neither."""
+    for option in skill.options:
+        if option.in_catalog and option.name in cv_forms:
+            return SkillMatch(option.name, cv_forms[option.name], skill.job_form, skill.name, skill.level)
+        if not option.in_catalog and f" {' '.join(_WORD.findall(option.name.lower()))} " in cv_words:
+            return SkillMatch(option.name, option.name, skill.job_form, skill.name, skill.level)
+    for option in skill.options:
+        if option.in_catalog and option.name in implied:
+            narrower = implied[option.name]
+            return SkillMatch(option.name, narrower.surface, skill.job_form, skill.name, skill.level, via=narrower.name)
+    return None

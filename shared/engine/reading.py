@@ -5,11 +5,12 @@ compare exactly the same text.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.engine.jobs import JobPosting
+from shared.engine.jobs import JobPosting, split_alternatives
 from shared.engine.language import detect_language
 from shared.engine.profile import EducationLevel, parse_education_requirement
 from shared.engine.scoring import SECTIONS
@@ -70,13 +71,43 @@ class EngineResources:
         )
 
 
+MUST_HAVE, NICE_TO_HAVE = "must_have", "nice_to_have"
+# A requirement line that says one of these asks for its skills as a plus, not as a condition.
+_OPTIONAL_MARKERS = re.compile(
+    r"\b(?:is a plus|a plus|an advantage|preferred|preferably|nice to have|diutamakan|nilai (?:plus|tambah)|"
+    r"menjadi pertimbangan|lebih disukai)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
-class RequiredSkill:
-    """A skill the job asks for: a catalog name, or free text the catalog does not know."""
+class SkillOption:
+    """One way to satisfy a requirement: a catalog name, or free text the catalog does not know."""
 
     name: str
-    job_form: str
     in_catalog: bool
+
+
+@dataclass(frozen=True)
+class RequiredSkill:
+    """A skill the job asks for; any one of its `options` satisfies it ("Django | Flask" has two).
+
+    `level` is `must_have` (counts for the qualification check) or `nice_to_have` (listed only).
+    """
+
+    options: tuple[SkillOption, ...]
+    job_form: str
+    level: str = MUST_HAVE
+
+    @property
+    def name(self) -> str:
+        """The requirement as shown: its options' names joined with " | "."""
+        return " | ".join(option.name for option in self.options)
+
+    @property
+    def in_catalog(self) -> bool:
+        """True when every option is a catalog skill."""
+        return all(option.in_catalog for option in self.options)
 
 
 @dataclass(frozen=True)
@@ -135,14 +166,14 @@ class TextReader:
             (level for r in education_lines if (level := parse_education_requirement(r)) is not None), default=None
         )
         skill_lines = [r for r in requirements if r not in education_lines]
-        asked_for = list(dict.fromkeys([*job.required_skills, *skill_lines])) or split_units(description) or [title]
+        asked_for = list(dict.fromkeys([*job.stated_skills, *skill_lines])) or split_units(description) or [title]
         # The description is left out of skills and experience: in real postings it is mostly about
         # the company ("a consulting firm founded in ..."), and it pulled every CV of the same
         # industry towards the job. What the role is called and what it asks for decide a fit.
         parts = {
             "skills": ("\n".join(dict.fromkeys([title, *asked_for])),),
             # The role's title and its stated skills weigh the same: the vectors are averaged.
-            "experience": (title, "\n".join(job.required_skills or asked_for)),
+            "experience": (title, "\n".join(job.stated_skills or asked_for)),
             # The title says which fields of study fit the role; the lines say which level is required.
             "education": ("\n".join(dict.fromkeys([title, *(education_lines or [job.education_level or ""])])),),
         }
@@ -179,19 +210,37 @@ class TextReader:
         return {name: (read_cv.blocks[name], read_job.blocks[name]) for name in SECTIONS}
 
     def _required_skills(self, job: JobPosting, requirement_lines: Sequence[str]) -> tuple[RequiredSkill, ...]:
-        """Catalog skills named in `required_skills` and the requirement lines, plus unknown free-text ones."""
-        extractor = self.resources.extractor
+        """The stated skills (must-haves, then nice-to-haves), then catalog skills the requirement lines name.
+
+        A line's skill is a nice-to-have when the line says so ("... is a plus", "diutamakan");
+        a skill already among a stated entry's options is not asked for a second time.
+        """
         found: dict[str, RequiredSkill] = {}
-        for stated in job.required_skills:
-            mentions = extractor.extract(stated)
-            for mention in mentions:
-                found.setdefault(mention.name, RequiredSkill(mention.name, stated, True))
-            if not mentions:
-                found.setdefault(stated.lower(), RequiredSkill(stated, stated, False))
+        for level, entries in ((MUST_HAVE, job.required_skills), (NICE_TO_HAVE, job.nice_to_have_skills)):
+            for entry in entries:
+                for skill in self._stated_requirement(entry, level):
+                    found.setdefault(skill.name.lower(), skill)
+        covered = {option.name.lower() for skill in found.values() for option in skill.options}
         for line in requirement_lines:
-            for mention in extractor.extract(line):
-                found.setdefault(mention.name, RequiredSkill(mention.name, mention.surface, True))
+            level = NICE_TO_HAVE if _OPTIONAL_MARKERS.search(line) else MUST_HAVE
+            for mention in self.resources.extractor.extract(line):
+                if mention.name.lower() not in covered:
+                    found.setdefault(mention.name.lower(), RequiredSkill((SkillOption(mention.name, True),), mention.surface, level))
         return tuple(found.values())
+
+    def _stated_requirement(self, entry: str, level: str) -> list[RequiredSkill]:
+        """One stated entry: each catalog skill it names, or one requirement whose options are its alternatives."""
+        alternatives = split_alternatives(entry)
+        extract = self.resources.extractor.extract
+        if len(alternatives) == 1:  # "Python, Django" names two skills, each required
+            mentions = extract(entry)
+            options = [(SkillOption(m.name, True),) for m in mentions] or [(SkillOption(entry.strip(), False),)]
+            return [RequiredSkill(option, entry, level) for option in options]
+        options = []
+        for alternative in alternatives:
+            mentions = extract(alternative)
+            options.append(SkillOption(mentions[0].name, True) if mentions else SkillOption(alternative, False))
+        return [RequiredSkill(tuple(dict.fromkeys(options)), entry, level)]
 
 
 def _education_level(name: str | None) -> EducationLevel | None:

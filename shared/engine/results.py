@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from shared.engine.qualifications import Qualifications
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -33,20 +35,29 @@ class SectionResult:
 
 @dataclass(frozen=True)
 class SkillMatch:
-    """A required skill found in the CV: canonical name and the forms written in job and CV."""
+    """A job's skill the CV shows: the skill credited and the forms written in job and CV.
+
+    `requirement` is the job's entry it satisfies ("Django | Flask"); `via` is the CV's narrower
+    skill that implies it (SQL matched via PostgreSQL), None when the CV names it itself.
+    """
 
     name: str
     cv_form: str
     job_form: str
+    requirement: str
+    level: str
+    via: str | None = None
 
 
 @dataclass(frozen=True)
 class MissingSkill:
-    """A required skill the CV does not show; `in_catalog` is false for free-text requirements."""
+    """A job's skill the CV does not show; `in_catalog` is false for free-text requirements."""
 
     name: str
     job_form: str
     in_catalog: bool
+    level: str
+    alternatives: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ class MatchResult:
     model: dict[str, Any]
     calibration: dict[str, Any]
     cv_sections_found: tuple[str, ...]
+    qualifications: Qualifications
+    weights: dict[str, float]
     warnings: tuple[str, ...] = ()
 
     @property
@@ -99,6 +112,8 @@ class MatchResult:
             "breakdown": breakdown,
             "matched_skills": [asdict(s) for s in self.matched_skills],
             "missing_skills": [asdict(s) for s in self.missing_skills],
+            "qualifications": self.qualifications.to_dict(),
+            "weights": dict(self.weights),
             "other_skills": list(self.other_skills),
             "language": self.language,
             "model": self.model,

@@ -25,6 +25,7 @@ class Skill:
     industry: str
     forms: tuple[str, ...]
     abbreviations: tuple[str, ...]
+    implies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,17 +38,42 @@ class SkillMention:
 
 
 class SkillCatalog:
-    """The bilingual skill list, indexed by canonical name."""
+    """The bilingual skill list, indexed by canonical name, with the broader skills each one implies.
+
+    Raises:
+        ValueError: an implication names a skill the catalog does not have, or implications form a cycle.
+    """
 
     def __init__(self, skills: Iterable[Skill]) -> None:
         self.skills: dict[str, Skill] = {skill.name: skill for skill in skills}
         self._by_lower_name = {name.lower(): skill for name, skill in self.skills.items()}
+        self._broader = {name: self._implied_by(name, ()) for name in self.skills}
 
     @classmethod
     def from_file(cls, path: Path) -> SkillCatalog:
-        """Load the YAML catalog (name, industry, en, id, abbr per entry)."""
+        """Load the YAML catalog (name, industry, en, id, abbr and optional implies per entry)."""
         entries = yaml.safe_load(path.read_text(encoding="utf-8"))
         return cls(_skill_from_entry(entry) for entry in entries)
+
+    def _implied_by(self, name: str, chain: tuple[str, ...]) -> frozenset[str]:
+        """Every skill `name` implies, directly or through others."""
+        if name in chain:
+            raise ValueError(f"skill implications form a cycle: {' -> '.join([*chain, name])}")
+        broader: set[str] = set()
+        for implied in self.skills[name].implies:
+            if implied not in self.skills:
+                raise ValueError(f"{name!r} implies {implied!r}, which is not a skill of the catalog")
+            broader |= {implied, *self._implied_by(implied, (*chain, name))}
+        return frozenset(broader)
+
+    def broader(self, name: str) -> frozenset[str]:
+        """The skills a CV is credited for when it shows `name` (PostgreSQL -> SQL), transitively."""
+        return self._broader.get(name, frozenset())
+
+    @property
+    def implication_count(self) -> int:
+        """How many direct implications the catalog states."""
+        return sum(len(skill.implies) for skill in self.skills.values())
 
     def lookup(self, name: str) -> Skill | None:
         """The skill with this canonical name, ignoring case."""
@@ -65,7 +91,8 @@ def _skill_from_entry(entry: dict[str, object]) -> Skill:
     # "Go", "C" and "R" are names and ordinary words: they are matched only case-sensitively, in lists.
     if name not in abbreviations and len(name) > _RISKY_ABBREVIATION_CHARS:
         forms.insert(0, name.lower())
-    return Skill(name, str(entry["industry"]), tuple(dict.fromkeys(forms)), abbreviations)
+    implies = tuple(str(implied) for implied in entry.get("implies") or ())  # type: ignore[attr-defined]
+    return Skill(name, str(entry["industry"]), tuple(dict.fromkeys(forms)), abbreviations, implies)
 
 
 class SkillExtractor:
