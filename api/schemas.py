@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from shared.engine.text_checks import MIN_CV_LETTERS
 
 EducationLevelName = Literal["SMA", "D3", "S1", "S2", "S3"]
+MinGrade = Literal["high", "medium", "low"]
 Grade = Literal["High Match", "Medium Match", "Low Match"]
 Language = Literal["id", "en", "mixed", "unknown"]
 
@@ -99,7 +100,10 @@ class JobSummary(BaseModel):
     industry: str
     language: str
     location: str | None
-    required_skills: list[str]
+    required_skills: list[str] = Field(
+        description='Must-have skills: catalog names; an entry may list alternatives, any one of which satisfies it ("Django | Flask").'
+    )
+    nice_to_have_skills: list[str] = Field(description="Skills the job asks for as a plus, in the same form; not counted as requirements.")
     min_experience_years: float | None
     education_level: str | None
 
@@ -125,7 +129,14 @@ class InlineJob(_JsonBody):
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(min_length=1, max_length=20_000)
     requirements: list[str] | str = Field(description="Bullet strings, or one newline-separated text.")
-    required_skills: list[str] = Field(default_factory=list, max_length=100)
+    required_skills: list[str] = Field(
+        default_factory=list,
+        max_length=100,
+        description='Must-have skills (catalog names or free text); "Django | Flask" is satisfied by either.',
+    )
+    nice_to_have_skills: list[str] = Field(
+        default_factory=list, max_length=100, description="Skills that are a plus: listed in results, not counted as requirements."
+    )
     min_experience_years: float | None = Field(None, ge=0, le=60)
     education_level: EducationLevelName | None = None
     company: str | None = Field(None, max_length=300)
@@ -157,6 +168,27 @@ class JobChoice(_JsonBody):
         return self
 
 
+class SectionWeights(_JsonBody):
+    """Section weights for one request: each >= 0, adding up to 1 (within 1e-6)."""
+
+    skills: float = Field(ge=0, le=1)
+    experience: float = Field(ge=0, le=1)
+    education: float = Field(ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _add_up_to_one(self) -> SectionWeights:
+        total = self.skills + self.experience + self.education
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"weights must add up to 1, not {total:g}")
+        return self
+
+
+class Weighted(_JsonBody):
+    weights: SectionWeights | None = Field(
+        None, description="Section weights for this request; WEIGHT_SKILLS/EXPERIENCE/EDUCATION (0.4/0.4/0.2) when absent."
+    )
+
+
 class Candidate(_JsonBody):
     candidate_id: str = _ID
     candidate_name: str = Field(min_length=1, max_length=200)
@@ -173,7 +205,7 @@ _EXAMPLE_CV = (
 )
 
 
-class MatchRequest(JobChoice, Candidate):
+class MatchRequest(JobChoice, Candidate, Weighted):
     """POST /api/match."""
 
     model_config = ConfigDict(
@@ -190,6 +222,7 @@ class MatchRequest(JobChoice, Candidate):
                     "candidate_id": "C-1002",
                     "candidate_name": "Budi Santoso",
                     "cv_text": _EXAMPLE_CV,
+                    "weights": {"skills": 0.5, "experience": 0.3, "education": 0.2},
                 },
             ],
         }
@@ -199,7 +232,8 @@ class MatchRequest(JobChoice, Candidate):
 class ScoreComparison(BaseModel):
     semantic_score: float = Field(
         ge=0, le=100,
-        description="The fit an annotator would give, predicted from the embeddings: the weighted sum of the calibrated section scores.",
+        description="The fit an annotator would give, predicted from the embeddings: the sum of the calibrated section "
+        "scores weighted with the result's weights.",
     )
     keyword_score: float = Field(
         ge=0, le=100,
@@ -207,7 +241,7 @@ class ScoreComparison(BaseModel):
     )
     improvement: float = Field(description="semantic_score - keyword_score: what the embeddings add over keywords, on one scale.")
     semantic_cosine: float = Field(
-        description="The raw weighted section similarity x 100 (0.4 skills, 0.4 experience, 0.2 education), before calibration."
+        description="The raw section similarities x 100, weighted with the result's weights, before calibration."
     )
     keyword_cosine: float = Field(ge=0, le=100, description="The raw TF-IDF cosine of the whole CV and the whole job x 100.")
 
@@ -241,16 +275,63 @@ class Breakdown(BaseModel):
     education: SectionScore
 
 
+SkillLevel = Literal["must_have", "nice_to_have"]
+
+
 class MatchedSkill(BaseModel):
-    name: str
-    cv_form: str
+    name: str = Field(description="The job's skill credited (one of the requirement's alternatives).")
+    cv_form: str = Field(description="How the CV writes it, or the narrower skill that implies it.")
     job_form: str
+    requirement: str = Field(description='The job\'s entry it satisfies ("Django | Flask").')
+    level: SkillLevel
+    via: str | None = Field(description="The CV's narrower skill that implies this one (SQL matched via PostgreSQL); null when the CV names it.")
 
 
 class MissingSkill(BaseModel):
-    name: str
+    name: str = Field(description='The requirement, alternatives joined with " | ".')
     job_form: str
     in_catalog: bool
+    level: SkillLevel
+    alternatives: list[str] = Field(description="Any one of these would satisfy it.")
+
+
+class ExperienceCheck(BaseModel):
+    required_years: float | None = Field(description="The job's min_experience_years; null when it states none.")
+    found_years: float | None = Field(
+        description="Years of work in the CV's history (dated ranges in both languages, overlaps counted once, or stated "
+        "years); null when its work history gives no dates"
+    )
+    met: bool | None
+
+
+class EducationCheck(BaseModel):
+    required: EducationLevelName | None
+    found: EducationLevelName | None
+    met: bool | None
+
+
+class SkillsCheck(BaseModel):
+    matched: int = Field(ge=0, description="Must-have skills the CV shows (itself or through a narrower skill).")
+    total: int = Field(ge=0, description="Must-have skills the job asks for.")
+    met: bool | None = Field(description="matched >= REQUIRED_SKILLS_MIN_SHARE (0.6) x total; null when the job names none.")
+
+
+class Qualifications(BaseModel):
+    """The job's stated requirements against the CV: facts beside the score, which they do not change.
+
+    Each `met` is true, false, or null when the job states no such requirement or the CV gives no evidence either way.
+    """
+
+    experience: ExperienceCheck
+    education: EducationCheck
+    required_skills: SkillsCheck
+    all_met: bool = Field(description="No check that could be made is false (null checks are ignored).")
+
+
+class WeightsUsed(BaseModel):
+    skills: float
+    experience: float
+    education: float
 
 
 class ModelInfo(BaseModel):
@@ -289,6 +370,10 @@ class ScoredCandidate(BaseModel):
     model: ModelInfo
     calibration: CalibrationInfo
     cv_sections_found: list[str]
+    qualifications: Qualifications | None = Field(description="Null only in results stored before qualifications existed.")
+    weights: WeightsUsed | None = Field(
+        description="The section weights semantic_score was computed with; null only in results stored before weights were echoed."
+    )
     warnings: list[str]
 
 
@@ -309,7 +394,7 @@ class MatchPending(BaseModel):
 # -- batches ------------------------------------------------------------------------------------
 
 
-class BatchRequest(JobChoice):
+class BatchRequest(JobChoice, Weighted):
     """POST /api/batches: one job and the candidates to score against it."""
 
     model_config = ConfigDict(
@@ -372,14 +457,21 @@ class BatchStatus(BatchSummary):
     """A batch; `results` and `failures` are filled once it is finished."""
 
     results: list[RankedResult]
-    failures: list[FailedItem]
+    failures: list[FailedItem] = Field(description="Items that could not be scored; left out when a filter is given.")
+    results_total: int = Field(ge=0, description="Scored results that pass the filters (all scored results without one).")
     limit: int | None
     offset: int
+    qualified: bool | None
+    min_grade: MinGrade | None
 
 
 class BatchResultsQuery(_Strict):
     limit: int | None = Field(None, ge=1, le=10_000, description="Results per page (all when absent).")
     offset: int = Field(0, ge=0, le=_MAX_OFFSET)
+    qualified: bool | None = Field(
+        None, description="true: only candidates whose qualifications.all_met is true; false: only those who fall short."
+    )
+    min_grade: MinGrade | None = Field(None, description="Only candidates graded at least this (high, medium or low).")
 
 
 class BatchListQuery(_Strict):

@@ -57,13 +57,33 @@ def chunk_tasks(batch_id: str, indexes: Sequence[int], chunk_size: int) -> list[
 
 
 def create_batch(
-    connection: Connection, *, batch_id: str, job_id: str | None, job: dict[str, Any], items: Sequence[NewItem], chunk_size: int
+    connection: Connection,
+    *,
+    batch_id: str,
+    job_id: str | None,
+    job: dict[str, Any],
+    items: Sequence[NewItem],
+    chunk_size: int,
+    weights: dict[str, float] | None = None,
 ) -> list[ChunkTask]:
-    """Write a batch and one row per candidate; returns the tasks to enqueue for its pending items."""
+    """Write a batch and one row per candidate; returns the tasks to enqueue for its pending items.
+
+    `weights` are the request's section weights (None: the settings' weights when scored).
+    """
     now = utc_now()
     connection.execute(
-        text("INSERT INTO batches (batch_id, job_id, job_json, total, created_at) VALUES (:b, :j, :job, :total, :now)"),
-        {"b": batch_id, "j": job_id, "job": json.dumps(job, ensure_ascii=False), "total": len(items), "now": now},
+        text(
+            "INSERT INTO batches (batch_id, job_id, job_json, weights_json, total, created_at) "
+            "VALUES (:b, :j, :job, :weights, :total, :now)"
+        ),
+        {
+            "b": batch_id,
+            "j": job_id,
+            "job": json.dumps(job, ensure_ascii=False),
+            "weights": None if weights is None else json.dumps(weights),
+            "total": len(items),
+            "now": now,
+        },
     )
     tasks = chunk_tasks(batch_id, [item.index for item in items if item.rejection is None], chunk_size)
     task_of = {index: task.task_id for task in tasks for index in task.item_indexes}
@@ -96,10 +116,20 @@ def create_batch(
     return tasks
 
 
-def batch_job(connection: Connection, batch_id: str) -> dict[str, Any] | None:
-    """The job snapshot a batch is scored against."""
-    raw = connection.execute(text("SELECT job_json FROM batches WHERE batch_id = :b"), {"b": batch_id}).scalar()
-    return None if raw is None else json.loads(raw)
+@dataclass(frozen=True)
+class BatchJob:
+    """What a batch's items are scored with: the job snapshot and the request's section weights (None: the settings')."""
+
+    job: dict[str, Any]
+    weights: dict[str, float] | None
+
+
+def batch_job(connection: Connection, batch_id: str) -> BatchJob | None:
+    """The job snapshot and weights a batch is scored with; None when the batch does not exist."""
+    row = connection.execute(text("SELECT job_json, weights_json FROM batches WHERE batch_id = :b"), {"b": batch_id}).first()
+    if row is None:
+        return None
+    return BatchJob(json.loads(row.job_json), None if row.weights_json is None else json.loads(row.weights_json))
 
 
 def pending_candidates(connection: Connection, batch_id: str, indexes: Sequence[int]) -> list[dict[str, Any]]:
@@ -241,20 +271,45 @@ def _summary(row: Any) -> dict[str, Any]:
     }
 
 
-def ranked_results(connection: Connection, batch_id: str, *, limit: int | None, offset: int) -> list[dict[str, Any]]:
-    """Scored items, best semantic score first, each result with its `rank` (1 = best)."""
-    # SQLite has no OFFSET without LIMIT, so "all from offset" skips rows here instead.
-    paging = "" if limit is None else "LIMIT :limit OFFSET :offset"
+@dataclass(frozen=True)
+class ResultFilter:
+    """Which scored candidates HR asked for: `qualified` matches qualifications.all_met; `min_grade` is high/medium/low."""
+
+    qualified: bool | None = None
+    min_grade: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """True when any filter is set."""
+        return self.qualified is not None or self.min_grade is not None
+
+    def keeps(self, result: dict[str, Any]) -> bool:
+        """True when the result passes every filter set (a result stored without qualifications never is qualified)."""
+        if self.min_grade is not None and _GRADE_ORDER[result["grade"]] < _GRADE_ORDER[f"{self.min_grade.title()} Match"]:
+            return False
+        if self.qualified is not None:
+            qualifications = result.get("qualifications")
+            return qualifications is not None and qualifications["all_met"] is self.qualified
+        return True
+
+
+_GRADE_ORDER = {"Low Match": 0, "Medium Match": 1, "High Match": 2}
+
+
+def ranked_results(
+    connection: Connection, batch_id: str, *, limit: int | None, offset: int, keep: ResultFilter = ResultFilter()
+) -> tuple[list[dict[str, Any]], int]:
+    """A page of the scored items that pass `keep`, best semantic score first, and how many pass.
+
+    Each result carries its `rank` in the whole batch (1 = best), filtered or not.
+    """
     rows = connection.execute(
-        text(
-            "SELECT result_json FROM batch_items WHERE batch_id = :b AND status = 'done' "
-            f"ORDER BY semantic_score DESC, item_index {paging}"
-        ),
-        {"b": batch_id, "limit": limit, "offset": offset},
+        text("SELECT result_json FROM batch_items WHERE batch_id = :b AND status = 'done' ORDER BY semantic_score DESC, item_index"),
+        {"b": batch_id},
     ).all()
-    if limit is None:
-        rows = rows[offset:]
-    return [{"rank": offset + position, **json.loads(row.result_json)} for position, row in enumerate(rows, start=1)]
+    ranked = [{"rank": rank, **json.loads(row.result_json)} for rank, row in enumerate(rows, start=1)]
+    kept = [result for result in ranked if keep.keeps(result)]
+    return kept[offset : None if limit is None else offset + limit], len(kept)
 
 
 def failed_items(connection: Connection, batch_id: str) -> list[dict[str, Any]]:

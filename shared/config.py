@@ -110,6 +110,9 @@ class Settings(BaseSettings):
     education_caps_grade: bool = Field(
         True, description="A CV whose education level is below the job's stated minimum is graded at most Medium Match."
     )
+    required_skills_min_share: float = Field(
+        0.6, ge=0, le=1, description="qualifications.required_skills.met: the CV shows at least this share of the job's must-have skills."
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -149,6 +152,7 @@ class Settings(BaseSettings):
             high_threshold=self.grade_high_threshold,
             medium_threshold=self.grade_medium_threshold,
             education_caps_grade=self.education_caps_grade,
+            required_skills_min_share=self.required_skills_min_share,
         )
 
 

@@ -59,7 +59,7 @@ def match_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
         if job_data is None:
             outcome = error_outcome("job_not_found", f"no job with id {job_id!r}")
         else:
-            outcome = score_candidates(runtime.matcher, JobPosting.from_dict(job_data), [request])[0]
+            outcome = score_candidates(runtime.matcher, JobPosting.from_dict(job_data), [request], weights=request.get("weights"))[0]
         store(outcome)
     return outcome_summary(outcome)
 
@@ -75,16 +75,16 @@ def score_batch_chunk(self: Any, batch_id: str, item_indexes: list[int]) -> dict
 
     with _failure_stored(self, lambda outcome: store((index, outcome) for index in item_indexes)):
         with runtime.db.connect() as connection:
-            job = batch_store.batch_job(connection, batch_id)
+            scored_with = batch_store.batch_job(connection, batch_id)
             candidates = batch_store.pending_candidates(connection, batch_id, item_indexes)
-        if job is None:
+        if scored_with is None:
             logger.info("batch %s no longer exists (deleted or purged): task %s has nothing to do", batch_id, self.request.id)
             return {"batch_id": batch_id, "stored": 0}
         if not candidates:  # already scored by an earlier delivery
             return {"batch_id": batch_id, "stored": 0}
         with write_transaction(runtime.db) as connection:
             batch_store.mark_started(connection, batch_id)
-        outcomes = score_candidates(runtime.matcher, JobPosting.from_dict(job), candidates)
+        outcomes = score_candidates(runtime.matcher, JobPosting.from_dict(scored_with.job), candidates, weights=scored_with.weights)
         stored = store(zip((c["item_index"] for c in candidates), outcomes))
     logger.info("batch %s: stored %d of %d items of task %s", batch_id, stored, len(candidates), self.request.id)
     return {"batch_id": batch_id, "stored": stored}

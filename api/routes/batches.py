@@ -59,7 +59,13 @@ def create_batch(body: BatchRequest) -> Any:
     batch_id = str(uuid.uuid4())
     with write_transaction(svc.db) as connection:
         tasks = batch_store.create_batch(
-            connection, batch_id=batch_id, job_id=body.job_id, job=job, items=items, chunk_size=svc.settings.batch_chunk_size
+            connection,
+            batch_id=batch_id,
+            job_id=body.job_id,
+            job=job,
+            items=items,
+            chunk_size=svc.settings.batch_chunk_size,
+            weights=body.weights.model_dump() if body.weights else None,
         )
     for task in tasks:
         try:
@@ -91,20 +97,29 @@ def list_batches(query: BatchListQuery) -> dict[str, Any]:
 
 
 @bp.get("/batches/<batch_id>")
-@endpoint("A batch's progress; once finished, its results ranked by semantic_score", tag="batches", query=BatchResultsQuery,
+@endpoint("A batch's progress; once finished, its results ranked by semantic_score, optionally only the qualified or "
+          "well-graded ones (ranks stay those in the whole batch)", tag="batches", query=BatchResultsQuery,
           responses={200: ("The batch", BatchStatus), 400: ("Invalid query", ErrorBody), **_UNAUTHORIZED, **_UNKNOWN_BATCH})
 def get_batch(batch_id: str, query: BatchResultsQuery) -> dict[str, Any]:
-    summary, results, failures = _finished_view(batch_id, limit=query.limit, offset=query.offset)
-    status = {**summary, "results": results, "failures": failures, "limit": query.limit, "offset": query.offset}
+    summary, results, failures, results_total = _finished_view(batch_id, query)
+    status = {
+        **summary,
+        "results": results,
+        "failures": failures,
+        "results_total": results_total,
+        **query.model_dump(),
+    }
     return BatchStatus.model_validate(status).model_dump(mode="json")
 
 
 @bp.get("/batches/<batch_id>/results.csv")
-@endpoint("A batch's results as CSV (one row per candidate, both scores, grade, sections, skills)", tag="batches",
-          responses={200: ("CSV, header row first", None), **_UNAUTHORIZED, **_UNKNOWN_BATCH, 409: ("Not finished yet", ErrorBody)},
+@endpoint("A batch's results as CSV (one row per candidate: both scores, grade, sections, skills, qualifications), "
+          "with the same filters and paging as the batch", tag="batches", query=BatchResultsQuery,
+          responses={200: ("CSV, header row first", None), 400: ("Invalid query", ErrorBody), **_UNAUTHORIZED, **_UNKNOWN_BATCH,
+                     409: ("Not finished yet", ErrorBody)},
           content_types={200: "text/csv"})
-def get_batch_csv(batch_id: str) -> Response:
-    summary, results, failures = _finished_view(batch_id, limit=None, offset=0)
+def get_batch_csv(batch_id: str, query: BatchResultsQuery) -> Response:
+    summary, results, failures, _ = _finished_view(batch_id, query)
     if summary["finished_at"] is None:
         raise APIError(409, "batch_not_finished", "the batch is still being scored", {"progress": summary["progress"]})
     return Response(
@@ -126,16 +141,21 @@ def delete_batch(batch_id: str) -> Response:
     return Response(status=204)
 
 
-def _finished_view(batch_id: str, *, limit: int | None, offset: int) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-    """The batch summary and, once it is finished, its ranked results and failures; 404 if unknown."""
+def _finished_view(
+    batch_id: str, query: BatchResultsQuery
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], int]:
+    """The batch summary and, once it is finished, the page of ranked results asked for, the failures and
+    how many results pass the filters; 404 if unknown. A filtered view has no failures: they meet nothing."""
+    keep = batch_store.ResultFilter(qualified=query.qualified, min_grade=query.min_grade)
     with services().db.connect() as connection:
         summary = batch_store.batch_summary(connection, batch_id)
         if summary is None:
             raise APIError(404, "batch_not_found", f"no batch with id {batch_id!r}")
         if summary["finished_at"] is None:
-            return summary, [], []
-        results = batch_store.ranked_results(connection, batch_id, limit=limit, offset=offset)
-        return summary, results, batch_store.failed_items(connection, batch_id)
+            return summary, [], [], 0
+        results, results_total = batch_store.ranked_results(connection, batch_id, limit=query.limit, offset=query.offset, keep=keep)
+        failures = [] if keep.active else batch_store.failed_items(connection, batch_id)
+        return summary, results, failures, results_total
 
 
 def _refuse_duplicate_ids(body: BatchRequest) -> None:

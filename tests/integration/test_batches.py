@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from tests.integration.test_api_basics import assert_error
 from shared.sample_data import sample_candidates
+from tests.support.qualification_cvs import DATA_ENGINEER_CV, ENGINEERING_JOB, FRESH_GRADUATE_CV
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -125,3 +126,69 @@ def test_duplicate_ids_and_oversize_batches_are_refused(client: FlaskClient, aut
     tiny = [{"candidate_id": str(i), "candidate_name": "A", "cv_text": "Perawat"} for i in range(501)]
     error = assert_error(client.post("/api/batches", headers=auth, json={"job_id": "J01", "candidates": tiny}), 413, "batch_too_large")
     assert error["details"] == {"limit": 500, "received": 501}
+
+
+def test_hr_filters_a_batch_to_the_qualified_and_well_graded_keeping_the_ranks(client: FlaskClient, auth: dict[str, str]) -> None:
+    weights = {"skills": 0.5, "experience": 0.3, "education": 0.2}
+    candidates = [
+        {"candidate_id": "meets", "candidate_name": "Ratna", "cv_text": DATA_ENGINEER_CV},
+        {"candidate_id": "short", "candidate_name": "Andi", "cv_text": FRESH_GRADUATE_CV},
+        *sample_candidates(4),
+    ]
+    body = {"job": ENGINEERING_JOB, "candidates": candidates, "weights": weights}
+    accepted = client.post("/api/batches", headers=auth, json=body).get_json()
+    everyone = wait_finished(client, auth, accepted["status_url"])
+    results = {r["candidate_id"]: r for r in everyone["results"]}
+    assert everyone["results_total"] == 6 and (everyone["qualified"], everyone["min_grade"]) == (None, None)
+    for result in results.values():
+        assert result["weights"] == weights
+        sections = result["breakdown"]
+        assert result["score_comparison"]["semantic_score"] == pytest.approx(
+            sum(weight * sections[name]["score"] for name, weight in weights.items()), abs=0.006
+        )
+    assert results["meets"]["qualifications"]["all_met"] is True
+    assert {m["requirement"]: m["via"] for m in results["meets"]["matched_skills"]}["SQL"] == "PostgreSQL"
+    assert results["short"]["qualifications"]["all_met"] is False
+
+    qualified = client.get(f"{accepted['status_url']}?qualified=true", headers=auth).get_json()
+    assert {r["candidate_id"] for r in qualified["results"]} == {c for c, r in results.items() if r["qualifications"]["all_met"]}
+    assert all(r["rank"] == results[r["candidate_id"]]["rank"] for r in qualified["results"])
+    assert qualified["failures"] == [] and qualified["results_total"] == len(qualified["results"])
+
+    medium_up = {c for c, r in results.items() if r["grade"] != "Low Match" and r["qualifications"]["all_met"]}
+    page = client.get(f"{accepted['status_url']}?qualified=true&min_grade=medium&limit=1", headers=auth).get_json()
+    assert page["results_total"] == len(medium_up) and len(page["results"]) == min(1, len(medium_up))
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"{accepted['results_csv_url']}?qualified=true", headers=auth).get_data(as_text=True)
+    )))
+    assert [row["candidate_id"] for row in rows] == [r["candidate_id"] for r in qualified["results"]]
+    assert rows[0]["all_met"] == "true" and rows[0]["required_skills_total"] == "5"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("qualified=perhaps", "qualified"), ("min_grade=excellent", "min_grade"), ("min_grade=High%20Match", "min_grade")],
+)
+def test_bad_filters_are_400_naming_the_parameter(client: FlaskClient, auth: dict[str, str], query: str, field: str) -> None:
+    accepted = client.post("/api/batches", headers=auth, json={"job_id": "J01", "candidates": sample_candidates(1)}).get_json()
+    for url in (accepted["status_url"], accepted["results_csv_url"]):
+        error = assert_error(client.get(f"{url}?{query}", headers=auth), 400, "validation_error")
+        assert [f["field"] for f in error["details"]["fields"]] == [field]
+
+
+@pytest.mark.parametrize(
+    ("weights", "field"),
+    [
+        ({"skills": 0.5, "experience": 0.5, "education": 0.5}, "weights"),
+        ({"skills": 1.2, "experience": -0.2, "education": 0.0}, "weights.experience"),
+        ({"skills": 0.4, "experience": 0.4, "education": 0.2, "title": 0.0}, "weights.title"),
+        ({"skills": 0.5, "experience": 0.5}, "weights.education"),
+        ({"skills": "0.4", "experience": 0.4, "education": 0.2}, "weights.skills"),
+    ],
+)
+def test_bad_weights_are_400_naming_the_field(
+    client: FlaskClient, auth: dict[str, str], weights: dict, field: str  # type: ignore[type-arg]
+) -> None:
+    for url, body in (("/api/batches", {"job_id": "J01", "candidates": sample_candidates(1)}), ("/api/match", sample_candidates(1)[0] | {"job_id": "J01"})):
+        error = assert_error(client.post(url, headers=auth, json={**body, "weights": weights}), 400, "validation_error")
+        assert field in [f["field"] for f in error["details"]["fields"]]

@@ -9,7 +9,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from shared.config import PROJECT_ROOT
-from shared.db import create_db_engine, init_db, write_transaction
+from shared.db import ADDED_COLUMNS, create_db_engine, init_db, write_transaction
+from shared.engine.jobs import split_alternatives
 from shared.engine.skills import SkillCatalog
 from tests.support.files import read_only
 
@@ -79,8 +80,30 @@ def test_seed_jobs_are_varied_and_use_canonical_skills(tmp_path: Path) -> None:
     assert len({row["industry"] for row in rows}) >= 8
     languages = [row["language"] for row in rows]
     assert abs(languages.count("id") - languages.count("en")) <= 4
+    alternatives_seen = nice_to_have_seen = 0
     for row in rows:
-        skills = json.loads(row["required_skills"])
-        assert skills and all(skill in catalog.skills for skill in skills), row["job_id"]
+        must_have, nice_to_have = json.loads(row["required_skills"]), json.loads(row["nice_to_have_skills"])
+        assert len(must_have) >= 3, row["job_id"]
+        for entry in must_have + nice_to_have:
+            assert all(option in catalog.skills for option in split_alternatives(entry)), (row["job_id"], entry)
+        alternatives_seen += sum("|" in entry for entry in must_have + nice_to_have)
+        nice_to_have_seen += bool(nice_to_have)
         assert json.loads(row["requirements"]) and row["description"]
         assert row["education_level"] in {"SMA", "D3", "S1", "S2", "S3"} and row["min_experience_years"] is not None
+    assert alternatives_seen >= 5 and nice_to_have_seen >= 10  # where the postings say "or", "a plus", "diutamakan"
+
+
+def test_init_db_adds_the_columns_an_older_schema_lacks(tmp_path: Path) -> None:
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'cv.db'}")
+    init_db(engine, SEED)
+    with engine.begin() as connection:
+        for table, column, _ in ADDED_COLUMNS:
+            connection.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        connection.exec_driver_sql("DELETE FROM jobs WHERE job_id = 'J01'")
+    init_db(engine, SEED)
+    with engine.connect() as connection:
+        for table, column, _ in ADDED_COLUMNS:
+            assert column in {c[1] for c in connection.exec_driver_sql(f"PRAGMA table_info({table})")}
+        row = connection.execute(text("SELECT required_skills, nice_to_have_skills FROM jobs WHERE job_id = 'J02'")).one()
+        assert json.loads(row.nice_to_have_skills) == []  # older rows get the default
+        assert "Django | Flask" in connection.execute(text("SELECT required_skills FROM jobs WHERE job_id = 'J01'")).scalar_one()

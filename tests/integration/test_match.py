@@ -16,6 +16,7 @@ from shared.config import PROJECT_ROOT, Settings
 from shared.db import create_db_engine
 from tests.integration.test_api_basics import assert_error
 from tests.support.processes import free_port
+from tests.support.qualification_cvs import DATA_ENGINEER_CV, ENGINEERING_JOB, FRESH_GRADUATE_CV
 
 pytestmark = pytest.mark.usefixtures("worker")
 
@@ -74,6 +75,23 @@ def test_inline_job(client: FlaskClient, auth: dict[str, str]) -> None:
     result = client.post("/api/match", headers=auth, json=match_body("C16", job=job)).get_json()
     assert result["job_id"] is None
     assert result["breakdown"]["education"]["level_required"] == "D3"
+
+
+def test_a_match_reports_qualifications_and_uses_the_requests_weights(client: FlaskClient, auth: dict[str, str]) -> None:
+    weights = {"skills": 0.2, "experience": 0.2, "education": 0.6}
+    body = {"job": ENGINEERING_JOB, "candidate_id": "meets", "candidate_name": "Ratna", "cv_text": DATA_ENGINEER_CV}
+    meets = client.post("/api/match", headers=auth, json={**body, "weights": weights}).get_json()
+    short = client.post("/api/match", headers=auth, json={**body, "candidate_id": "short", "cv_text": FRESH_GRADUATE_CV}).get_json()
+
+    assert meets["qualifications"]["all_met"] is True and meets["qualifications"]["required_skills"]["total"] == 5
+    assert meets["weights"] == weights
+    assert meets["score_comparison"]["semantic_score"] == pytest.approx(
+        sum(weight * meets["breakdown"][name]["score"] for name, weight in weights.items()), abs=0.006
+    )
+    assert short["weights"] == {"skills": 0.4, "experience": 0.4, "education": 0.2}
+    assert short["qualifications"]["experience"] == {"required_years": 3.0, "found_years": 0.0, "met": False}
+    assert short["qualifications"]["all_met"] is False
+    assert {m["name"]: m["level"] for m in short["missing_skills"]}["Kubernetes"] == "nice_to_have"
 
 
 def test_unknown_job_is_404(client: FlaskClient, auth: dict[str, str]) -> None:
