@@ -8,7 +8,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -277,16 +277,7 @@ class Matcher:
             model=self.encoder.describe(),
             calibration=self.calibration.describe(),
             cv_sections_found=tuple(name for name in cv.sections.sections if name != HEADER),
-            qualifications=Qualifications(
-                required_years=experience["years_required"],
-                found_years=experience["years_found"],
-                education_required=education["level_required"],
-                education_found=education["level_found"],
-                education_met=education["meets_requirement"],
-                skills_matched=sum(match.level == MUST_HAVE for match in matched),
-                skills_total=sum(skill.level == MUST_HAVE for skill in job.read.required_skills),
-                skills_min_share=policy.required_skills_min_share,
-            ),
+            qualifications=_qualifications(job.read, matched, experience, education, policy),
             weights=policy.weights,
             warnings=self._warnings(cv) + self._grade_warnings(policy, grade, semantic, education),
         )
@@ -338,6 +329,22 @@ class Matcher:
         if cv.language == "unknown":
             warnings.append("language_unknown: the CV is neither Indonesian nor English enough to tell")
         return tuple(warnings)
+
+
+def _qualifications(
+    job: ReadJob, matched: Sequence[SkillMatch], experience: dict[str, Any], education: dict[str, Any], policy: ScoringPolicy
+) -> Qualifications:
+    """The job's stated requirements against the CV's facts (section facts and the must-have skills it shows)."""
+    return Qualifications(
+        required_years=experience["years_required"],
+        found_years=experience["years_found"],
+        education_required=education["level_required"],
+        education_found=education["level_found"],
+        education_met=education["meets_requirement"],
+        skills_matched=sum(match.level == MUST_HAVE for match in matched),
+        skills_total=sum(skill.level == MUST_HAVE for skill in job.required_skills),
+        skills_min_share=policy.required_skills_min_share,
+    )
 
 
 def _check_cohort(calibration: Calibration, resources: EngineResources) -> None:
