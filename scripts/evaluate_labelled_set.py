@@ -3,7 +3,8 @@
 The set is a folder in the dev-set layout (jobs.json, cvs.json with key/text/language,
 labels.json with a 0/1/2 grade per CV x job). Ground-truth fields of the CVs are never
 given to the engine. The metrics mirror ../shared/tools/eval_match.py, which measures
-the same through the HTTP API.
+the same through the HTTP API; this script also reports, per true class, the share of pairs
+whose requirement checks (`qualifications`) are met.
 
 Usage:
   python scripts/evaluate_labelled_set.py --data ../shared/devset [--model use-multilingual-v3] [--json out.json]
@@ -77,6 +78,16 @@ def main() -> None:
     summary["partial_graded_medium"] = f"{sum(grades[k] == 'Medium Match' for k in partial)}/{len(partial)}"
     summary["irrelevant_graded_low"] = f"{sum(grades[k] == 'Low Match' for k in irrelevant)}/{len(irrelevant)}"
     summary["grade_accuracy"] = round(sum(grades[k] == GRADE_OF_LABEL[v] for k, v in label.items()) / len(label), 4)
+    # How often each class meets the job's stated requirements (qualifications), which the score does not use.
+    for class_name, keys in (("strong", strong), ("partial", partial), ("irrelevant", irrelevant)):
+        checks = [results[k].qualifications for k in keys]
+        for check, met in (
+            ("all_met", lambda q: q.all_met),
+            ("experience_met", lambda q: q.experience_met),
+            ("education_met", lambda q: q.education_met),
+            ("required_skills_met", lambda q: q.skills_met),
+        ):
+            summary[f"qualifications.{check}.{class_name}"] = round(sum(met(q) is True for q in checks) / max(len(checks), 1), 3)
     for key, value in summary.items():
         print(f"{key:32s} {value}")
     if args.json:

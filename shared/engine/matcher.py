@@ -335,14 +335,20 @@ def _qualifications(
     job: ReadJob, matched: Sequence[SkillMatch], experience: dict[str, Any], education: dict[str, Any], policy: ScoringPolicy
 ) -> Qualifications:
     """The job's stated requirements against the CV's facts (section facts and the must-have skills it shows)."""
+    shown = {match.requirement for match in matched if match.level == MUST_HAVE}
     return Qualifications(
         required_years=experience["years_required"],
         found_years=experience["years_found"],
         education_required=education["level_required"],
         education_found=education["level_found"],
         education_met=education["meets_requirement"],
-        skills_matched=sum(match.level == MUST_HAVE for match in matched),
-        skills_total=sum(skill.level == MUST_HAVE for skill in job.required_skills),
+        skills_matched=len(shown),
+        # A free-text requirement the catalog does not know and the CV does not write verbatim is
+        # not judged: the CV may well show it in other words.
+        skills_total=len(shown) + sum(
+            skill.level == MUST_HAVE and skill.name not in shown and any(o.in_catalog for o in skill.options)
+            for skill in job.required_skills
+        ),
         skills_min_share=policy.required_skills_min_share,
     )
 

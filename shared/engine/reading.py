@@ -74,10 +74,14 @@ class EngineResources:
 MUST_HAVE, NICE_TO_HAVE = "must_have", "nice_to_have"
 # A requirement line that says one of these asks for its skills as a plus, not as a condition.
 _OPTIONAL_MARKERS = re.compile(
-    r"\b(?:is a plus|a plus|an advantage|preferred|preferably|nice to have|diutamakan|nilai (?:plus|tambah)|"
-    r"menjadi pertimbangan|lebih disukai)\b",
+    r"\b(?:is a plus|a plus|an advantage|preferred|preferably|nice to have|optional|diutamakan|nilai (?:plus|tambah)|"
+    r"menjadi pertimbangan|lebih disukai)\b|\(\s*plus\s*\)",
     re.IGNORECASE,
 )
+# A stated entry that names several skills with these between them offers a choice ("MS SQL/MariaDB",
+# "Tableau or Power BI"), unless it also lists ("Python, SQL and Excel" asks for each).
+_CHOICE = re.compile(r"/|\b(?:or|atau)\b", re.IGNORECASE)
+_LIST = re.compile(r",|;|&|\b(?:and|dan)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -180,7 +184,7 @@ class TextReader:
         return ReadJob(
             job=job,
             text=text,
-            required_skills=self._required_skills(job, requirements or [description]),
+            required_skills=self._required_skills(job, skill_lines if requirements else [description]),
             required_education=required_education,
             blocks={name: "\n".join(parts[name]) for name in SECTIONS},
             parts=parts,
@@ -212,17 +216,19 @@ class TextReader:
     def _required_skills(self, job: JobPosting, requirement_lines: Sequence[str]) -> tuple[RequiredSkill, ...]:
         """The stated skills (must-haves, then nice-to-haves), then catalog skills the requirement lines name.
 
-        A line's skill is a nice-to-have when the line says so ("... is a plus", "diutamakan");
-        a skill already among a stated entry's options is not asked for a second time.
+        An entry or line that says "... is a plus", "(plus)" or "diutamakan" asks for a nice-to-have.
+        When the job states its required skills, those are its must-haves and the skills its lines
+        mention besides are nice-to-haves; a skill already among a stated entry's options is not
+        asked for a second time. Lines that state an education level name fields of study, not skills.
         """
         found: dict[str, RequiredSkill] = {}
         for level, entries in ((MUST_HAVE, job.required_skills), (NICE_TO_HAVE, job.nice_to_have_skills)):
             for entry in entries:
-                for skill in self._stated_requirement(entry, level):
+                for skill in self._stated_requirement(entry, NICE_TO_HAVE if _OPTIONAL_MARKERS.search(entry) else level):
                     found.setdefault(skill.name.lower(), skill)
         covered = {option.name.lower() for skill in found.values() for option in skill.options}
         for line in requirement_lines:
-            level = NICE_TO_HAVE if _OPTIONAL_MARKERS.search(line) else MUST_HAVE
+            level = NICE_TO_HAVE if job.required_skills or _OPTIONAL_MARKERS.search(line) else MUST_HAVE
             for mention in self.resources.extractor.extract(line):
                 if mention.name.lower() not in covered:
                     found.setdefault(mention.name.lower(), RequiredSkill((SkillOption(mention.name, True),), mention.surface, level))
@@ -232,10 +238,13 @@ class TextReader:
         """One stated entry: each catalog skill it names, or one requirement whose options are its alternatives."""
         alternatives = split_alternatives(entry)
         extract = self.resources.extractor.extract
-        if len(alternatives) == 1:  # "Python, Django" names two skills, each required
+        if len(alternatives) == 1:
             mentions = extract(entry)
-            options = [(SkillOption(m.name, True),) for m in mentions] or [(SkillOption(entry.strip(), False),)]
-            return [RequiredSkill(option, entry, level) for option in options]
+            if not mentions:
+                return [RequiredSkill((SkillOption(entry.strip(), False),), entry, level)]
+            if len(mentions) > 1 and _CHOICE.search(entry) and not _LIST.search(entry):
+                return [RequiredSkill(tuple(SkillOption(m.name, True) for m in mentions), entry, level)]
+            return [RequiredSkill((SkillOption(m.name, True),), entry, level) for m in mentions]  # "Python, Django": each
         options = []
         for alternative in alternatives:
             mentions = extract(alternative)

@@ -166,3 +166,30 @@ def test_result_filters(keep: ResultFilter, kept: list[int]) -> None:
     results = [result_with("High Match", True), result_with("Medium Match", False), result_with("Medium Match", True),
                result_with("Low Match", None)]  # the last was stored before qualifications existed
     assert [index for index, result in enumerate(results) if keep.keeps(result)] == kept
+
+
+def required(resources: EngineResources, **job: object) -> list[tuple[str, str]]:
+    encoder = BagOfWordsEncoder()
+    matcher = Matcher(LoadedEncoder(encoder, configured=encoder.name, fallback=False), resources, Calibration.identity(encoder.name))
+    posting = JobPosting.from_dict({"title": "Developer", "description": "Build apps.", **job})
+    return [(skill.name, skill.level) for skill in matcher.reader.read_job(posting).required_skills]
+
+
+def test_a_stated_entry_offering_a_choice_is_one_requirement(resources: EngineResources) -> None:
+    assert required(resources, required_skills=["MS SQL Server/MySQL", "Tableau or Power BI", "Python, Docker", "API development (plus)"]) == [
+        ("Microsoft SQL Server | MySQL", MUST_HAVE), ("Tableau | Power BI", MUST_HAVE), ("Python", MUST_HAVE), ("Docker", MUST_HAVE),
+        ("API Development", NICE_TO_HAVE),
+    ]
+
+
+def test_without_stated_skills_the_lines_are_the_must_haves_and_education_lines_name_no_skill(resources: EngineResources) -> None:
+    lines = ["S1 Teknik Informatika", "Menguasai Python dan PostgreSQL", "Pengalaman Docker menjadi nilai tambah"]
+    assert required(resources, requirements=lines) == [("Python", MUST_HAVE), ("PostgreSQL", MUST_HAVE), ("Docker", NICE_TO_HAVE)]
+    stated = required(resources, requirements=lines, required_skills=["Git"])
+    assert stated == [("Git", MUST_HAVE), ("Python", NICE_TO_HAVE), ("PostgreSQL", NICE_TO_HAVE), ("Docker", NICE_TO_HAVE)]
+
+
+def test_free_text_requirements_count_only_when_the_cv_writes_them(matcher: Matcher) -> None:
+    job = JobPosting(title="Waiter", description="Serve guests.", required_skills=("Order taking", "Table clearing", "Docker"))
+    checks = matcher.score(job, DATA_ENGINEER_CV + "\nTable clearing for events").qualifications.to_dict()["required_skills"]
+    assert checks == {"matched": 2, "total": 2, "met": True}  # "Order taking" is not judged: the CV may say it otherwise
