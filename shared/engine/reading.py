@@ -72,7 +72,7 @@ class EngineResources:
 
 
 MUST_HAVE, NICE_TO_HAVE = "must_have", "nice_to_have"
-# A requirement line that says one of these asks for its skills as a plus, not as a condition.
+# A requirement line or stated skill entry that says one of these asks for a plus, not for a condition.
 _OPTIONAL_MARKERS = re.compile(
     r"\b(?:is a plus|a plus|an advantage|preferred|preferably|nice to have|optional|diutamakan|nilai (?:plus|tambah)|"
     r"menjadi pertimbangan|lebih disukai)\b|\(\s*plus\s*\)",
