@@ -11,7 +11,7 @@ from flask_cors import CORS
 
 from api.auth import require_token
 from api.errors import register_error_handlers
-from api.routes import batches, docs, health, jobs, match
+from api.routes import batches, docs, health, jobs, match, recommendations
 from api.security_headers import add_security_headers
 from api.services import ApiServices
 from shared.config import Settings, get_settings
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_error_handlers(app)
     app.before_request(require_token)
     app.after_request(add_security_headers)
-    for blueprint in (health.bp, jobs.bp, match.bp, batches.bp, docs.bp):
+    for blueprint in (health.bp, jobs.bp, match.bp, recommendations.bp, batches.bp, docs.bp):
         app.register_blueprint(blueprint, url_prefix="/api")
 
     @app.cli.command("init-db")

@@ -10,12 +10,17 @@ from celery.result import AsyncResult
 from kombu.exceptions import OperationalError as BrokerError
 
 from api.errors import APIError
-from api.services import ApiServices
+from api.services import ApiServices, services
+from shared import repository
+from shared.engine.text_checks import InvalidTextError, checked_cv_text
 from shared.queue import queue_depth
 
 logger = logging.getLogger(__name__)
 
 _BROKER_DOWN = "the task queue (Redis) is unreachable; try again shortly"
+# The HTTP status of an error a task stored (422 for the CV checks not named here).
+STATUS_OF_ERROR = {"cv_text_too_long": 413, "job_not_found": 404, "scoring_error": 500, "scoring_failed": 500}
+_NOT_FOUND = {repository.MATCH: ("match_not_found", "match"), repository.RECOMMENDATIONS: ("recommendations_not_found", "recommendation request")}
 _RETRY_AFTER = {"Retry-After": "5"}
 
 
@@ -67,7 +72,7 @@ def wait(result: AsyncResult, *, timeout: float, result_url: str) -> dict[str, A
         raise APIError(
             504,
             "match_timeout",
-            f"the worker did not answer within {timeout:g} s; the match is still queued",
+            f"the worker did not answer within {timeout:g} s; the request is still queued",
             {"task_id": result.id, "result_url": result_url},
         ) from None
     except (redis.RedisError, BrokerError, OSError, RuntimeError) as error:
@@ -78,3 +83,28 @@ def wait(result: AsyncResult, *, timeout: float, result_url: str) -> dict[str, A
         logger.error("task %s failed: %s", result.id, type(value).__name__)
         raise APIError(500, "scoring_failed", "the worker failed to score this CV; it has been logged", {"task_id": result.id})
     return value  # type: ignore[no-any-return]
+
+
+def check_cv_text(cv_text: str, svc: ApiServices) -> None:
+    """Reject a CV the engine could not score before it is queued (413 too long, else 422)."""
+    try:
+        checked_cv_text(cv_text, max_chars=svc.settings.max_cv_chars)
+    except InvalidTextError as error:
+        raise APIError(STATUS_OF_ERROR.get(error.code, 422), error.code, error.message, {"field": "cv_text"}) from None
+
+
+def stored_request(task_id: str, kind: str) -> dict[str, Any]:
+    """The stored row of a match or recommendations request; 404 if there is none of that kind."""
+    with services().db.connect() as connection:
+        row = repository.get_match(connection, task_id, kind=kind)
+    if row is None:
+        code, what = _NOT_FOUND[kind]
+        raise APIError(404, code, f"no {what} with task id {task_id!r}")
+    return row
+
+
+def raise_stored_error(task_id: str, outcome: dict[str, Any]) -> None:
+    """Answer a stored error outcome with its status; return for a result."""
+    if "error" in outcome:
+        error = outcome["error"]
+        raise APIError(STATUS_OF_ERROR.get(error["code"], 422), error["code"], error["message"], {"task_id": task_id})

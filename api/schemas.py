@@ -351,11 +351,9 @@ class CalibrationInfo(BaseModel):
     fitted_on: str
 
 
-class ScoredCandidate(BaseModel):
-    """One CV scored against one job."""
+class JobFit(BaseModel):
+    """How one CV fits one job, and why."""
 
-    candidate_id: str
-    candidate_name: str
     job_id: str | None
     grade: Grade = Field(
         description="The band of semantic_score (High >= 80, Medium >= 60, else Low), at most Medium Match when the CV's "
@@ -366,15 +364,22 @@ class ScoredCandidate(BaseModel):
     matched_skills: list[MatchedSkill]
     missing_skills: list[MissingSkill]
     other_skills: list[str]
-    language: Language
-    model: ModelInfo
-    calibration: CalibrationInfo
-    cv_sections_found: list[str]
     qualifications: Qualifications | None = Field(description="Null only in results stored before qualifications existed.")
     weights: WeightsUsed | None = Field(
         description="The section weights semantic_score was computed with; null only in results stored before weights were echoed."
     )
     warnings: list[str]
+
+
+class ScoredCandidate(JobFit):
+    """One CV scored against one job."""
+
+    candidate_id: str
+    candidate_name: str
+    language: Language
+    model: ModelInfo
+    calibration: CalibrationInfo
+    cv_sections_found: list[str]
 
 
 class MatchResult(ScoredCandidate):
@@ -384,11 +389,62 @@ class MatchResult(ScoredCandidate):
 
 
 class MatchPending(BaseModel):
-    """A match that is still queued or being scored."""
+    """A match (or a recommendation request) that is still queued or being scored."""
 
     task_id: str
     status: Literal["queued"]
     result_url: str
+
+
+# -- recommendations ----------------------------------------------------------------------------
+
+
+class RecommendationRequest(Candidate, Weighted):
+    """POST /api/recommendations: the seeded jobs that fit one CV best."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {"candidate_id": "C-1001", "candidate_name": "Rina Wulandari", "cv_text": _EXAMPLE_CV, "limit": 3},
+                {"candidate_id": "C-1001", "candidate_name": "Rina Wulandari", "cv_text": _EXAMPLE_CV, "industry": "IT",
+                 "language": "id", "limit": 5, "weights": {"skills": 0.5, "experience": 0.3, "education": 0.2}},
+            ]
+        },
+    )
+
+    industry: str | None = Field(None, max_length=64, description="Only jobs of this industry (case-insensitive), as in GET /api/jobs.")
+    language: Literal["id", "en"] | None = Field(None, description="Only jobs posted in this language.")
+    limit: int = Field(10, ge=1, le=50, description="How many jobs to return, best first.")
+
+
+class JobBrief(BaseModel):
+    job_id: str
+    title: str
+    company: str | None
+    industry: str
+    language: str
+    location: str | None
+
+
+class RecommendedJob(JobFit):
+    rank: int = Field(ge=1, description="1 = the job with the best semantic_score for this CV.")
+    job: JobBrief
+
+
+class Recommendations(BaseModel):
+    """The answer to POST /api/recommendations: jobs ranked by semantic_score, with the CV's reading once."""
+
+    task_id: str
+    candidate_id: str
+    candidate_name: str
+    language: Language = Field(description="The CV's language.")
+    cv_sections_found: list[str]
+    jobs_considered: int = Field(ge=0, description="Seeded jobs that pass the industry and language filters.")
+    model: ModelInfo
+    calibration: CalibrationInfo
+    results: list[RecommendedJob]
 
 
 # -- batches ------------------------------------------------------------------------------------

@@ -10,7 +10,9 @@ Measures, with the offline model on the project's sample CVs against seeded job 
   2. end to end: POST /api/batches -> completed for 200 and 1,000 CVs, CVs/s;
   3. POST /api/match latency p50/p95/p99 with 1 and 8 concurrent clients, and the same match in-process;
   4. memory: worker child RSS after model load and after 1,000 tasks; API RSS; API start-up time;
-  5. where one CV's time goes: clean, language, sections, skills, embeddings, TF-IDF, profile, DB write, queue.
+  5. where one CV's time goes: clean, language, sections, skills, embeddings, TF-IDF, profile, DB write, queue;
+  6. recommendations: one CV against the 32 seeded jobs and against 1,000 postings generated from them
+     (in-process, jobs embedded beforehand as the workers keep them; `--only-recommendations` runs just this).
 The stack is the one `make run` starts (scripts/run_local.sh), on free ports with an embedded Redis and a
 temporary SQLite file. Writes bench/results/<time>-<label>.json and .md.
 """
@@ -99,6 +101,50 @@ def in_process(settings: Settings, cvs: list[dict[str, str]], chunk: int) -> dic
         "match_ms_p50": round(statistics.median(single), 1),
         "stages_ms_per_cv": stages,
     }
+
+
+# Variants of the seeded postings for part 6: 4 levels x 8 cities = 32 per seed job, 1,024 in all.
+_LEVELS = ("Junior", "Senior", "Lead", "Trainee")
+_CITIES = ("Jakarta", "Surabaya", "Bandung", "Medan", "Makassar", "Semarang", "Denpasar", "Balikpapan")
+
+
+def generated_postings(seeds: list[dict[str, Any]], count: int) -> list[JobPosting]:
+    """`count` distinct postings made from the seed jobs: another level and city in the title, requirements rotated."""
+    postings = []
+    for index in range(count):
+        seed = seeds[index % len(seeds)]
+        variant = index // len(seeds)
+        level, city = _LEVELS[variant % len(_LEVELS)], _CITIES[variant // len(_LEVELS) % len(_CITIES)]
+        requirements = list(seed["requirements"])
+        shift = variant % max(len(requirements), 1)
+        postings.append(
+            JobPosting.from_dict(
+                {**seed, "job_id": f"G{index:04d}", "title": f"{level} {seed['title']} ({city})",
+                 "requirements": requirements[shift:] + requirements[:shift]}
+            )
+        )
+    return postings
+
+
+def recommendation_latency(settings: Settings, cvs: list[dict[str, str]], *, limit: int = 10) -> dict[str, Any]:
+    """Median and p95 ms of Matcher.recommend for one CV against 32 and against 1,000 prepared jobs."""
+    matcher = build_matcher(settings)
+    seeds = seed_jobs(settings)
+    answer: dict[str, Any] = {"limit": limit, "cvs": len(cvs)}
+    for name, postings in (("seed_32", [JobPosting.from_dict(j) for j in seeds]), ("generated_1000", generated_postings(seeds, 1_000))):
+        began = time.perf_counter()
+        prepared = [matcher.prepare_job(job) for job in postings]
+        preparing = time.perf_counter() - began
+        matcher.recommend(prepared, cvs[0]["cv_text"], limit=limit)  # warm-up
+        times = []
+        for cv in cvs:
+            began = time.perf_counter()
+            matcher.recommend(prepared, cv["cv_text"], limit=limit)
+            times.append((time.perf_counter() - began) * 1000)
+        answer[name] = {"jobs": len(prepared), "prepare_seconds": round(preparing, 1),
+                        "p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1)}
+    answer["ratio_1000_vs_32"] = round(answer["generated_1000"]["p50_ms"] / answer["seed_32"]["p50_ms"], 2)
+    return answer
 
 
 def stage_timings(matcher: Any, job: JobPosting, texts: list[str]) -> dict[str, float]:
@@ -237,15 +283,20 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=16)
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "bench" / "results")
     parser.add_argument("--sweep", action="store_true", help="compare worker concurrency x threads x chunk size on a 200-CV batch")
+    parser.add_argument("--only-recommendations", action="store_true", help="run part 6 alone (about a minute)")
     args = parser.parse_args()
     if args.sweep:
         sweep(args.output)
         return
     settings = Settings(_env_file=None, model_name=MODEL, torch_threads=args.torch_threads)
+    cvs = sample_candidates(200)
+    if args.only_recommendations:
+        print(json.dumps(recommendation_latency(settings, cvs[:30]), indent=2))
+        return
     report: dict[str, Any] = {"label": args.label, "model": MODEL, "cores": os.cpu_count(),
                               "config": {"worker_concurrency": args.worker_concurrency, "torch_threads": args.torch_threads, "chunk": args.chunk}}
-    cvs = sample_candidates(200)
     report["in_process"] = in_process(settings, cvs, args.chunk)
+    report["recommendations"] = recommendation_latency(settings, cvs[:30])
     with tempfile.TemporaryDirectory() as folder:
         stack = Stack(Path(folder), concurrency=args.worker_concurrency, threads=args.torch_threads, chunk=args.chunk)
         try:
@@ -323,6 +374,11 @@ def markdown(report: dict[str, Any]) -> str:
         + " / ".join(str(v) for v in p["stages_ms_per_cv"].values()) + " |",
         f"| 5 one CV | queue and HTTP (sync p50 − in-process p50), ms | {r['sync_p50_minus_in_process_ms']} |",
     ]
+    rec = report["recommendations"]
+    for name in ("seed_32", "generated_1000"):
+        lines.append(f"| 6 recommendations | one CV against {rec[name]['jobs']} jobs, top {rec['limit']}: p50 / p95 ms | "
+                     f"{rec[name]['p50_ms']} / {rec[name]['p95_ms']} |")
+    lines.append(f"| 6 recommendations | p50 with 1,000 jobs / with 32 | {rec['ratio_1000_vs_32']} |")
     return "\n".join(lines) + "\n"
 
 

@@ -18,11 +18,12 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS jobs_by_industry ON jobs (industry);
 
--- One row per POST /api/match: written as 'queued' by the API, completed by the worker.
+-- One row per POST /api/match or POST /api/recommendations: written as 'queued' by the API, completed by the worker.
 CREATE TABLE IF NOT EXISTS match_results (
     task_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL DEFAULT 'match',  -- match (one CV, one job) or recommendations (one CV, the best seeded jobs)
     job_id TEXT,                         -- NULL for an inline job
-    job_title TEXT NOT NULL,
+    job_title TEXT NOT NULL,             -- for recommendations: the jobs' filter ("all jobs", "industry IT")
     candidate_id TEXT NOT NULL,
     candidate_name TEXT NOT NULL,
     cv_sha256 TEXT NOT NULL,             -- the CV text itself is not stored

@@ -51,6 +51,7 @@ _POSTGRES_TRANSIENT_STATES = {"55P03", _POSTGRES_READ_ONLY_TRANSACTION}
 ADDED_COLUMNS = (
     ("jobs", "nice_to_have_skills", "TEXT NOT NULL DEFAULT '[]'"),
     ("batches", "weights_json", "TEXT"),
+    ("match_results", "kind", "TEXT NOT NULL DEFAULT 'match'"),
 )
 _STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?$", re.MULTILINE)
 

@@ -19,10 +19,56 @@ def error_outcome(code: str, message: str) -> dict[str, Any]:
 
 
 def outcome_summary(outcome: dict[str, Any]) -> dict[str, Any]:
-    """What a match task returns: its status and grade or error code, without any candidate data."""
+    """What a match or recommendations task returns: its status and grade (or job count) or error code, without candidate data."""
     if "error" in outcome:
         return {"status": "failed", "error": outcome["error"]["code"]}
+    if "results" in outcome:
+        return {"status": "done", "jobs": len(outcome["results"])}
     return {"status": "done", "grade": outcome["grade"]}
+
+
+# What a recommendation says once for all its jobs, not in each job's result.
+_SAID_ONCE = ("language", "cv_sections_found", "model", "calibration")
+_JOB_BRIEF = ("job_id", "title", "company", "industry", "language", "location")
+
+
+def recommend_jobs(matcher: Matcher, jobs: list[dict[str, Any]], request: dict[str, Any]) -> dict[str, Any]:
+    """The seeded jobs (rows as stored) that fit one candidate's CV best, for POST /api/recommendations.
+
+    `request` has the candidate fields, optional `industry` and `language` filters, `limit` and `weights`.
+    A CV the engine refuses gets its error outcome.
+    """
+    industry, language = request.get("industry"), request.get("language")
+    chosen = [
+        job
+        for job in jobs
+        if (industry is None or job["industry"].lower() == industry.lower()) and (language is None or job["language"] == language)
+    ]
+    postings = {job["job_id"]: job for job in chosen}
+    try:
+        answer = matcher.recommend(
+            [JobPosting.from_dict(job) for job in chosen], request["cv_text"], limit=request["limit"], weights=request.get("weights")
+        )
+    except InvalidTextError as error:
+        return error_outcome(error.code, error.message)
+    explained = [result.to_dict() for result in answer.results]
+    return {
+        "candidate_id": request["candidate_id"],
+        "candidate_name": request["candidate_name"],
+        "language": answer.language,
+        "cv_sections_found": list(answer.cv_sections_found),
+        "jobs_considered": answer.jobs_considered,
+        "model": matcher.encoder.describe(),
+        "calibration": matcher.calibration.describe(),
+        "results": [
+            {
+                "rank": rank,
+                "job": {field: postings[result["job_id"]].get(field) for field in _JOB_BRIEF},
+                **{key: value for key, value in result.items() if key not in _SAID_ONCE},
+            }
+            for rank, result in enumerate(explained, start=1)
+        ],
+    }
 
 
 def score_candidates(

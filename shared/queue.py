@@ -16,6 +16,7 @@ from kombu import Exchange, Queue
 from shared.config import Settings
 
 MATCH_TASK = "cv_match.match_cv"
+RECOMMEND_TASK = "cv_match.recommend_for_cv"
 BATCH_TASK = "cv_match.score_batch_chunk"
 MATCH_QUEUE = "cv_match"
 BATCH_QUEUE = "cv_match_batches"

@@ -17,6 +17,8 @@ _JOB_COLUMNS = (
     "required_skills, nice_to_have_skills, min_experience_years, education_level"
 )
 _JSON_JOB_FIELDS = ("requirements", "required_skills", "nice_to_have_skills")
+# What a match_results row holds: one CV against one job, or the best seeded jobs for one CV.
+MATCH, RECOMMENDATIONS = "match", "recommendations"
 
 
 def _job_from_row(row: Any) -> dict[str, Any]:
@@ -57,15 +59,17 @@ def record_match_queued(
     candidate_id: str,
     candidate_name: str,
     cv_sha256: str,
+    kind: str = MATCH,
 ) -> None:
-    """Note a match request before it is enqueued, so its id is known while it waits."""
+    """Note a match (or recommendations) request before it is enqueued, so its id is known while it waits."""
     connection.execute(
         text(
-            "INSERT INTO match_results (task_id, job_id, job_title, candidate_id, candidate_name, cv_sha256, status, created_at) "
-            "VALUES (:task_id, :job_id, :job_title, :candidate_id, :candidate_name, :cv_sha256, 'queued', :now)"
+            "INSERT INTO match_results (task_id, kind, job_id, job_title, candidate_id, candidate_name, cv_sha256, status, "
+            "created_at) VALUES (:task_id, :kind, :job_id, :job_title, :candidate_id, :candidate_name, :cv_sha256, 'queued', :now)"
         ),
         {
             "task_id": task_id,
+            "kind": kind,
             "job_id": job_id,
             "job_title": job_title,
             "candidate_id": candidate_id,
@@ -125,21 +129,24 @@ def record_match_outcome(
     return bool(completed)
 
 
-def get_match(connection: Connection, task_id: str) -> dict[str, Any] | None:
-    """A match row: `status` and, once finished, `outcome` (the stored result or error)."""
+def get_match(connection: Connection, task_id: str, *, kind: str = MATCH) -> dict[str, Any] | None:
+    """A match (or recommendations) row: `status` and, once finished, `outcome` (the stored result or error)."""
     row = connection.execute(
-        text("SELECT task_id, status, result_json FROM match_results WHERE task_id = :task_id"), {"task_id": task_id}
+        text("SELECT task_id, status, result_json FROM match_results WHERE task_id = :task_id AND kind = :kind"),
+        {"task_id": task_id, "kind": kind},
     ).first()
     if row is None:
         return None
     return {"task_id": row.task_id, "status": row.status, "outcome": json.loads(row.result_json) if row.result_json else None}
 
 
-def delete_finished_match(connection: Connection, task_id: str) -> bool:
+def delete_finished_match(connection: Connection, task_id: str, *, kind: str = MATCH) -> bool:
     """Delete a finished (done or failed) match and its kept CV text; False when there is no finished match."""
     # A queued match has no kept text yet: the worker writes it with the outcome.
-    connection.execute(text("DELETE FROM match_cv_texts WHERE task_id = :task_id"), {"task_id": task_id})
     deleted = connection.execute(
-        text("DELETE FROM match_results WHERE task_id = :task_id AND status <> 'queued'"), {"task_id": task_id}
+        text("DELETE FROM match_results WHERE task_id = :task_id AND kind = :kind AND status <> 'queued'"),
+        {"task_id": task_id, "kind": kind},
     ).rowcount
+    if deleted:
+        connection.execute(text("DELETE FROM match_cv_texts WHERE task_id = :task_id"), {"task_id": task_id})
     return bool(deleted)

@@ -13,10 +13,10 @@ from sqlalchemy.exc import OperationalError
 from shared import batch_store
 from shared.db import is_transient_error, write_transaction
 from shared.engine.jobs import JobPosting
-from shared.matching import error_outcome, outcome_summary, score_candidates
-from shared.queue import BATCH_TASK, MATCH_TASK
-from shared.repository import get_job, record_match_outcome
-from worker.runtime import current_runtime
+from shared.matching import error_outcome, outcome_summary, recommend_jobs, score_candidates
+from shared.queue import BATCH_TASK, MATCH_TASK, RECOMMEND_TASK
+from shared.repository import all_jobs, get_job, record_match_outcome
+from worker.runtime import WorkerRuntime, current_runtime
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +39,7 @@ def match_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
     """
     runtime = current_runtime()
     job_id = request.get("job_id")
-
-    def store(outcome: dict[str, Any]) -> None:
-        with write_transaction(runtime.db) as connection:
-            completed = record_match_outcome(
-                connection,
-                task_id=self.request.id,
-                outcome=outcome,
-                cv_text=request["cv_text"] if runtime.settings.keep_cv_text else None,
-            )
-        if not completed:
-            logger.info("match %s was finished or deleted before this delivery: nothing stored", self.request.id)
-
+    store = _outcome_store(self.request.id, request, runtime)
     with _failure_stored(self, store):
         job_data = request.get("job")
         if job_id is not None:
@@ -62,6 +51,39 @@ def match_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
             outcome = score_candidates(runtime.matcher, JobPosting.from_dict(job_data), [request], weights=request.get("weights"))[0]
         store(outcome)
     return outcome_summary(outcome)
+
+
+@shared_task(name=RECOMMEND_TASK, bind=True, **_RETRY)
+def recommend_for_cv(self: Any, request: dict[str, Any]) -> dict[str, Any]:
+    """Rank the seeded jobs (of one industry and language, if asked) for one CV and store the answer.
+
+    Returns only its summary, like `match_cv`.
+    """
+    runtime = current_runtime()
+    store = _outcome_store(self.request.id, request, runtime)
+    with _failure_stored(self, store):
+        with runtime.db.connect() as connection:
+            jobs = all_jobs(connection)
+        outcome = recommend_jobs(runtime.matcher, jobs, request)
+        store(outcome)
+    return outcome_summary(outcome)
+
+
+def _outcome_store(task_id: str, request: dict[str, Any], runtime: WorkerRuntime) -> Callable[[dict[str, Any]], None]:
+    """Completes the request's queued row with an outcome (and the CV text, when KEEP_CV_TEXT)."""
+
+    def store(outcome: dict[str, Any]) -> None:
+        with write_transaction(runtime.db) as connection:
+            completed = record_match_outcome(
+                connection,
+                task_id=task_id,
+                outcome=outcome,
+                cv_text=request["cv_text"] if runtime.settings.keep_cv_text else None,
+            )
+        if not completed:
+            logger.info("task %s was finished or deleted before this delivery: nothing stored", task_id)
+
+    return store
 
 
 @shared_task(name=BATCH_TASK, bind=True, **_RETRY)

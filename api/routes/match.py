@@ -12,13 +12,13 @@ from api.errors import APIError
 from api.schemas import DATABASE_UNAVAILABLE, ErrorBody, MatchPending, MatchRequest, MatchResult
 from api.services import ApiServices, services
 from shared import repository
+from shared.repository import MATCH
 from shared.db import write_transaction
-from shared.engine.text_checks import InvalidTextError, checked_cv_text, cv_fingerprint
+from shared.engine.text_checks import cv_fingerprint
 from shared.queue import MATCH_ARGUMENTS_SHOWN, MATCH_TASK
 
 bp = Blueprint("match", __name__)
 
-_STATUS_OF_ERROR = {"cv_text_too_long": 413, "job_not_found": 404, "scoring_error": 500, "scoring_failed": 500}
 _COMMON_ERRORS = {401: ("No or wrong token", ErrorBody), 404: ("Unknown job or match", ErrorBody)}
 
 
@@ -48,7 +48,7 @@ _COMMON_ERRORS = {401: ("No or wrong token", ErrorBody), 404: ("Unknown job or m
 def create_match(body: MatchRequest) -> Any:
     svc = services()
     job_title = _job_title(svc, body)
-    _check_cv_text(body.cv_text, svc)
+    dispatch.check_cv_text(body.cv_text, svc)
     dispatch.refuse_when_queue_full(svc)
     task_id = str(uuid.uuid4())
     with write_transaction(svc.db) as connection:
@@ -72,7 +72,7 @@ def create_match(body: MatchRequest) -> Any:
     # The task returns only a summary (no candidate data passes through Redis); the worker has
     # stored the result before returning, so it is read from the database.
     dispatch.wait(result, timeout=svc.settings.match_timeout_seconds, result_url=_result_url(task_id))
-    return _outcome_response(task_id, _stored_match(task_id)["outcome"])
+    return _outcome_response(task_id, dispatch.stored_request(task_id, MATCH)["outcome"])
 
 
 @bp.get("/match/<task_id>")
@@ -89,7 +89,7 @@ def create_match(body: MatchRequest) -> Any:
     },
 )
 def get_match(task_id: str) -> Any:
-    row = _stored_match(task_id)
+    row = dispatch.stored_request(task_id, MATCH)
     if row["status"] == "queued":
         pending = MatchPending(task_id=task_id, status="queued", result_url=_result_url(task_id))
         return jsonify(pending.model_dump()), 202
@@ -120,15 +120,6 @@ def delete_match(task_id: str) -> Response:
     return Response(status=204)
 
 
-def _stored_match(task_id: str) -> dict[str, Any]:
-    """The match row as stored; 404 if unknown."""
-    with services().db.connect() as connection:
-        row = repository.get_match(connection, task_id)
-    if row is None:
-        raise APIError(404, "match_not_found", f"no match with task id {task_id!r}")
-    return row
-
-
 def _job_title(svc: ApiServices, body: MatchRequest) -> str:
     """The title of the job scored against; 404 for an unknown job_id."""
     if body.job is not None:
@@ -140,19 +131,9 @@ def _job_title(svc: ApiServices, body: MatchRequest) -> str:
     return str(job["title"])
 
 
-def _check_cv_text(cv_text: str, svc: ApiServices) -> None:
-    """Reject a CV the engine could not score before it is queued."""
-    try:
-        checked_cv_text(cv_text, max_chars=svc.settings.max_cv_chars)
-    except InvalidTextError as error:
-        raise APIError(_STATUS_OF_ERROR.get(error.code, 422), error.code, error.message, {"field": "cv_text"}) from None
-
-
 def _outcome_response(task_id: str, outcome: dict[str, Any]) -> Response:
     """200 with the result, or the stored error with its status."""
-    if "error" in outcome:
-        error = outcome["error"]
-        raise APIError(_STATUS_OF_ERROR.get(error["code"], 422), error["code"], error["message"], {"task_id": task_id})
+    dispatch.raise_stored_error(task_id, outcome)
     return jsonify(MatchResult.model_validate({"task_id": task_id, **outcome}).model_dump(mode="json"))
 
 

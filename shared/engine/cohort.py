@@ -64,11 +64,15 @@ class BackgroundCohort:
             ]
         )
 
+    def cv_similarities_of(self, section: str, block_vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
+        """One CV section against each of the cohort's jobs (summarised, without a member, into its CV side)."""
+        return section_similarity(block_vector, sentence_vectors, self.job_vectors[section])
+
     def cv_side(
         self, section: str, block_vector: np.ndarray, sentence_vectors: np.ndarray, *, leave_out: int | None = None
     ) -> CohortStats:
         """How one CV section scores against the cohort's jobs, without job `leave_out`."""
-        return summarise(section_similarity(block_vector, sentence_vectors, self.job_vectors[section]), leave_out=leave_out)
+        return summarise(self.cv_similarities_of(section, block_vector, sentence_vectors), leave_out=leave_out)
 
 
 def summarise(similarities: np.ndarray, *, leave_out: int | None = None) -> CohortStats:

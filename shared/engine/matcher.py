@@ -27,7 +27,7 @@ from shared.engine.sections import HEADER
 from shared.engine.skills import SkillCatalog, SkillMention
 from shared.engine.text_checks import InvalidTextError
 
-__all__ = ["EngineResources", "JobVectorStore", "Matcher", "PreparedJob"]
+__all__ = ["EngineResources", "JobVectorStore", "Matcher", "PreparedJob", "Recommendations"]
 
 MAX_EVIDENCE = 3
 _MAX_OTHER_SKILLS = 15
@@ -55,6 +55,16 @@ class PreparedJob:
     vectors: dict[str, np.ndarray]
     cohort_similarities: dict[str, np.ndarray] | None = None
     cohort_member: int | None = None
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    """The jobs that fit one CV best, best first, and how the CV was read (once, for all of them)."""
+
+    language: str
+    cv_sections_found: tuple[str, ...]
+    jobs_considered: int
+    results: tuple[MatchResult, ...]
 
 
 class Matcher:
@@ -221,6 +231,61 @@ class Matcher:
             for r in read
         ]
 
+    def recommend(
+        self,
+        jobs: Sequence[JobPosting | PreparedJob],
+        cv_text: str,
+        *,
+        limit: int,
+        weights: Mapping[str, float] | None = None,
+    ) -> Recommendations:
+        """The `limit` jobs with the highest semantic score for one CV, each with its full explanation.
+
+        The CV is read and embedded once; its section vectors meet all jobs' vectors in one matrix
+        product per section, and only the best `limit` jobs are explained (evidence, skills,
+        qualifications). Their scores are those `score` gives for the same pair.
+
+        Raises:
+            InvalidTextError: the CV is empty, has no letters, or is longer than `max_cv_chars`.
+            ValueError: `weights` are negative or do not add up to 1.
+        """
+        policy = self.policy.with_weights(weights)
+        prepared = [job if isinstance(job, PreparedJob) else self.prepare_job(job) for job in jobs]
+        cv = self.reader.read_cv(cv_text)
+        vectors = self._encode_cv_texts([cv])
+        semantic = self._semantic_scores(prepared, cv, vectors, policy)
+        best = np.argsort(-semantic, kind="stable")[:limit]
+        explained = [self._score_read_cv(prepared[i], cv, vectors, policy, evidence=True) for i in best]
+        return Recommendations(
+            language=cv.language,
+            cv_sections_found=_sections_found(cv),
+            jobs_considered=len(prepared),
+            results=tuple(sorted(explained, key=lambda result: -result.semantic_score)),
+        )
+
+    def _semantic_scores(
+        self, jobs: Sequence[PreparedJob], cv: ReadCV, vectors: dict[str, np.ndarray], policy: ScoringPolicy
+    ) -> np.ndarray:
+        """The semantic score of one read CV against every job: one similarity matrix product per section."""
+        if not jobs:
+            return np.zeros(0)
+        cohort = self._background_cohort()
+        cv_member = cohort.cv_index.get(cv.text) if cohort is not None else None
+        section_scores: dict[str, list[float]] = {}
+        for name in SECTIONS:
+            block, sentences = vectors[cv.blocks[name]], _sentence_matrix(cv, name, vectors)
+            raw = section_similarity(block, sentences, np.stack([job.vectors[name] for job in jobs]))
+            against_cohort_jobs = cohort.cv_similarities_of(name, block, sentences) if cohort is not None else None
+            section_scores[name] = [
+                self.calibration.to_score(
+                    name, float(similarity), _z_of(cohort, name, float(similarity), job, cv_member, against_cohort_jobs)
+                )
+                for similarity, job in zip(raw, jobs)
+            ]
+        return np.array(
+            [policy.semantic_score({name: section_scores[name][i] for name in SECTIONS}) for i in range(len(jobs))]
+        )
+
     def _encode_cv_texts(self, cvs: list[ReadCV]) -> dict[str, np.ndarray]:
         """Embed every distinct section block and sentence of the CVs in one encoder call."""
         texts = dict.fromkeys(t for cv in cvs for name in SECTIONS for t in (cv.blocks[name], *cv.units[name]))
@@ -276,7 +341,7 @@ class Matcher:
             language=cv.language,
             model=self.encoder.describe(),
             calibration=self.calibration.describe(),
-            cv_sections_found=tuple(name for name in cv.sections.sections if name != HEADER),
+            cv_sections_found=_sections_found(cv),
             qualifications=_qualifications(job.read, matched, experience, education, policy),
             weights=policy.weights,
             warnings=self._warnings(cv) + self._grade_warnings(policy, grade, semantic, education),
@@ -369,11 +434,29 @@ def _cohort_z(
     sentences: np.ndarray,
 ) -> float | None:
     """The pair's z value against both cohorts, neither side among its own background; None without cohorts."""
-    if cohort is None or job.cohort_similarities is None:
+    against_cohort_jobs = cohort.cv_similarities_of(section, block, sentences) if cohort is not None else None
+    return _z_of(cohort, section, similarity, job, cv_member, against_cohort_jobs)
+
+
+def _z_of(
+    cohort: BackgroundCohort | None,
+    section: str,
+    similarity: float,
+    job: PreparedJob,
+    cv_member: int | None,
+    against_cohort_jobs: np.ndarray | None,
+) -> float | None:
+    """`_cohort_z` with the CV's similarities to the cohort's jobs computed once (for many jobs)."""
+    if cohort is None or job.cohort_similarities is None or against_cohort_jobs is None:
         return None
     job_side = summarise(job.cohort_similarities[section], leave_out=cv_member)
-    cv_side = cohort.cv_side(section, block, sentences, leave_out=job.cohort_member)
+    cv_side = summarise(against_cohort_jobs, leave_out=job.cohort_member)
     return cohort_z(similarity, job_side, cv_side)
+
+
+def _sections_found(cv: ReadCV) -> tuple[str, ...]:
+    """The CV's own sections, in text order (the header is not one)."""
+    return tuple(name for name in cv.sections.sections if name != HEADER)
 
 
 def _sentence_matrix(cv: ReadCV, section: str, vectors: dict[str, np.ndarray]) -> np.ndarray:

@@ -181,3 +181,16 @@ def test_a_cohort_member_is_never_its_own_background(resources: EngineResources)
         cohort.cv_side("experience", vectors[read.blocks["experience"]], sentences["experience"]),
     )
     assert member.sections["experience"].cohort_z > with_itself
+
+
+def test_recommendations_read_the_same_cohort_z_as_single_matches(resources: EngineResources) -> None:
+    matcher = _cohort_matcher(resources)
+    jobs = [*COHORT_JOBS, JobPosting(title="Staf Gudang", description="Mencatat stok barang", requirements=("Minimal SMA",))]
+    cv = COHORT[1]  # a cohort member against cohort jobs: both sides leave themselves out
+    singles = {job.title: matcher.score(job, cv) for job in jobs}
+
+    answer = matcher.recommend(jobs, cv, limit=len(jobs))
+
+    assert matcher.recommend(jobs, cv, limit=1).results[0].semantic_score == max(r.semantic_score for r in singles.values())
+    assert sorted(r.semantic_score for r in answer.results) == sorted(r.semantic_score for r in singles.values())
+    assert [r.semantic_score for r in answer.results] == sorted((r.semantic_score for r in answer.results), reverse=True)
