@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.engine.text_checks import MIN_CV_LETTERS
 
@@ -417,6 +417,12 @@ class RecommendationRequest(Candidate, Weighted):
     industry: str | None = Field(None, max_length=64, description="Only jobs of this industry (case-insensitive), as in GET /api/jobs.")
     language: Literal["id", "en"] | None = Field(None, description="Only jobs posted in this language.")
     limit: int = Field(10, ge=1, le=50, description="How many jobs to return, best first.")
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _integral_number(cls, value: object) -> object:
+        """JSON Schema's integers include 26.0; strict parsing would refuse it (a string stays refused)."""
+        return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 class JobBrief(BaseModel):

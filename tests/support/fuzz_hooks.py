@@ -11,7 +11,7 @@ from typing import Any
 
 import schemathesis
 
-_WEIGHTED = ("POST /api/batches", "POST /api/match")
+_WEIGHTED = ("POST /api/batches", "POST /api/match", "POST /api/recommendations")
 _SECTIONS = ("skills", "experience", "education")
 
 
@@ -66,3 +66,9 @@ def map_body(context: schemathesis.HookContext, body: Any) -> Any:
     scaled = [v / total for v in values] if total > 0 else [0.4, 0.4, 0.2]
     scaled[-1] = max(0.0, 1.0 - scaled[0] - scaled[1])  # the sum is 1 up to rounding in the last place
     return {**body, "weights": dict(zip(_SECTIONS, scaled))}
+
+
+@schemathesis.hook
+def before_add_examples(context: schemathesis.HookContext, examples: list[schemathesis.Case]) -> None:
+    """The examples phase combines the documented examples without calling `filter_case`: apply it here too."""
+    examples[:] = [case for case in examples if filter_case(context, case)]
