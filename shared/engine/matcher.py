@@ -72,12 +72,15 @@ class Matcher:
         text_cache_size: int = 0,
         job_vectors: JobVectorStore | None = None,
         today: date | None = None,
+        blind_screening: bool = True,
     ) -> None:
         self.encoder = encoder
         self.resources = resources
         self.calibration = calibration
         self.policy = policy or ScoringPolicy()
-        self.reader = TextReader(resources, max_cv_chars=max_cv_chars)
+        self.reader = TextReader(resources, max_cv_chars=max_cv_chars, blind_screening=blind_screening)
+        # The background cohort is read as the calibration was fitted with it: nothing taken out.
+        self._cohort_reader = TextReader(resources, max_cv_chars=max_cv_chars, blind_screening=False)
         self._today = today
         self._keywords = KeywordScorer(resources.keyword_corpus)
         self._jobs: OrderedDict[str, PreparedJob] = OrderedDict()
@@ -149,7 +152,7 @@ class Matcher:
     def _background_cohort(self) -> BackgroundCohort | None:
         """The cohorts' section vectors, embedded on first use (once per process and model)."""
         if self._cohort is None and self.resources.has_cohort:
-            read = [self.reader.read_cv(text) for text in self.resources.cohort_cvs]
+            read = [self._cohort_reader.read_cv(text) for text in self.resources.cohort_cvs]
             cv_vectors = self._encode_cv_texts(read)
             jobs = [self.reader.read_job(job) for job in self.resources.cohort_jobs]
             job_vectors = [self._job_section_vectors(job) for job in jobs]
@@ -157,7 +160,7 @@ class Matcher:
                 cv_blocks={name: np.stack([cv_vectors[cv.blocks[name]] for cv in read]) for name in SECTIONS},
                 cv_sentences={name: tuple(_sentence_matrix(cv, name, cv_vectors) for cv in read) for name in SECTIONS},
                 job_vectors={name: np.stack([vectors[name] for vectors in job_vectors]) for name in SECTIONS},
-                cv_index={cv.text: index for index, cv in enumerate(read)},
+                cv_index={cv.checked_text: index for index, cv in enumerate(read)},
                 job_index={_job_key(job): index for index, job in enumerate(jobs)},
             )
         return self._cohort
@@ -177,14 +180,24 @@ class Matcher:
 
     # -- CV side ----------------------------------------------------------------------------------
 
-    def score(self, job: JobPosting | PreparedJob, cv_text: str, *, weights: Mapping[str, float] | None = None) -> MatchResult:
+    def score(
+        self,
+        job: JobPosting | PreparedJob,
+        cv_text: str,
+        *,
+        candidate_name: str | None = None,
+        weights: Mapping[str, float] | None = None,
+    ) -> MatchResult:
         """Score one CV against one job (with the policy's section weights unless `weights` are given).
+
+        `candidate_name` is taken out of the CV with its other personal data (blind screening).
 
         Raises:
             InvalidTextError: the CV is empty, has no letters, or is longer than `max_cv_chars`.
             ValueError: `weights` are negative or do not add up to 1.
         """
-        outcome = self.score_many(job, [cv_text], weights=weights)[0]
+        names = None if candidate_name is None else [candidate_name]
+        outcome = self.score_many(job, [cv_text], candidate_names=names, weights=weights)[0]
         if isinstance(outcome, InvalidTextError):
             raise outcome
         return outcome
@@ -194,6 +207,7 @@ class Matcher:
         job: JobPosting | PreparedJob,
         cv_texts: Sequence[str],
         *,
+        candidate_names: Sequence[str] | None = None,
         evidence: bool = True,
         weights: Mapping[str, float] | None = None,
     ) -> list[MatchResult | InvalidTextError]:
@@ -203,16 +217,21 @@ class Matcher:
         With `evidence=False` no evidence is returned (the scores are the same; evaluation runs
         need only those). The CV sentences are embedded either way: the section similarity reads them.
         `weights` ({skills, experience, education}) replace the policy's section weights.
+        `candidate_names`, parallel to `cv_texts`, are taken out of each CV with its other personal data.
 
         Raises:
-            ValueError: `weights` are negative or do not add up to 1.
+            ValueError: `weights` are negative or do not add up to 1, or `candidate_names` is not
+                as long as `cv_texts`.
         """
+        if candidate_names is not None and len(candidate_names) != len(cv_texts):
+            raise ValueError(f"{len(candidate_names)} candidate names for {len(cv_texts)} CVs")
         policy = self.policy.with_weights(weights)
         prepared = job if isinstance(job, PreparedJob) else self.prepare_job(job)
+        names: Sequence[str | None] = candidate_names if candidate_names is not None else [None] * len(cv_texts)
         read: list[ReadCV | InvalidTextError] = []
-        for text in cv_texts:
+        for text, name in zip(cv_texts, names):
             try:
-                read.append(self.reader.read_cv(text))
+                read.append(self.reader.read_cv(text, candidate_name=name))
             except InvalidTextError as error:
                 read.append(error)
         vectors = self._encode_cv_texts([r for r in read if isinstance(r, ReadCV)])
@@ -241,7 +260,7 @@ class Matcher:
     ) -> MatchResult:
         sections: dict[str, SectionResult] = {}
         cohort = self._background_cohort()
-        cv_member = cohort.cv_index.get(cv.text) if cohort is not None else None
+        cv_member = cohort.cv_index.get(cv.checked_text) if cohort is not None else None
         for name in SECTIONS:
             job_vector = job.vectors[name]
             block, sentences = vectors[cv.blocks[name]], _sentence_matrix(cv, name, vectors)
@@ -279,6 +298,7 @@ class Matcher:
             cv_sections_found=tuple(name for name in cv.sections.sections if name != HEADER),
             qualifications=_qualifications(job.read, matched, experience, education, policy),
             weights=policy.weights,
+            personal_data=cv.personal_data,
             warnings=self._warnings(cv) + self._grade_warnings(policy, grade, semantic, education),
         )
 
