@@ -108,9 +108,9 @@ _ANY_LABEL = "|".join(f"(?:{label.pattern})" for label in _LABELS)
 _LABEL_RUN = rf"(?:{_ANY_LABEL})(?:\s*/\s*(?:{_ANY_LABEL}))*"
 _FIELD_START = re.compile(rf"(?<![\w/])(?P<label>{_LABEL_RUN})(?![\w])(?P<sep>\s*[:=]\s*|\t+\s*|\s{{2,}}|\s+|\s*$)", re.IGNORECASE)
 _LABEL_ONLY = re.compile(rf"^\s*(?:[-*]\s*)?(?P<label>{_LABEL_RUN})\s*:?\s*$", re.IGNORECASE)
-# Where a field's value ends: at the next personal label with a colon, or the next one-word label with one
+# Where a field's value ends: at the next personal label with a colon (or after a tab, in a raw table row), or the next one-word label with one
 # ("Email:", "Telepon :"; a longer one would take capitalised values with it: "Belum Menikah Email:").
-_NEXT_PERSONAL_FIELD = re.compile(rf"\s(?=(?:{_LABEL_RUN})\s*:)", re.IGNORECASE)
+_NEXT_PERSONAL_FIELD = re.compile(rf"\s(?=(?:{_LABEL_RUN})\s*:)|\t(?=(?:{_LABEL_RUN})\b)", re.IGNORECASE)
 _NEXT_OTHER_FIELD = re.compile(r"\s(?=[A-Z][\w.]*\s*:)")
 _SEGMENT_SEPARATOR = re.compile(r"\s*[|•·●▪]\s*|\s+-\s+")
 _PHOTO_LINE = re.compile(r"^[\W_]*(?:pas\s*)?(?:foto|photo|photograph|pas\s+photo)(?:\s+(?:terbaru|diri|profil|profile))?[\W_]*$", re.IGNORECASE)
@@ -211,11 +211,16 @@ def screen_personal_data(text: str, *, candidate_name: str | None = None, remove
 
 
 def _without_name(text: str, candidate_name: str | None, found: set[str]) -> str:
-    """The text without the words of the candidate's name (three letters or more, whole words, any case)."""
-    words = {word.lower() for word in _WORD.findall(candidate_name or "") if len(word) >= 3}
+    """The text without the candidate's name: written whole (also as an e-mail's "ni.luh.ayu@"), then each of its
+    words of three letters or more (whole words, any case)."""
+    every_word = _WORD.findall(candidate_name or "")
+    words = {word.lower() for word in every_word if len(word) >= 3}
     if not words:
         return text
-    pattern = re.compile(rf"(?<![^\W_])(?:{'|'.join(map(re.escape, sorted(words, key=len, reverse=True)))})(?![^\W_])", re.IGNORECASE)
+    # The whole name first, so that its short words go with it: "Ni" in "Ni Luh Ayu" says the bearer is a woman.
+    whole = r"[\s._-]*".join(map(re.escape, every_word))
+    alternatives = "|".join([whole, *map(re.escape, sorted(words, key=len, reverse=True))])
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
     if pattern.search(text):
         found.add("name")
     lines = [line if not pattern.search(line) else _tidy(pattern.sub("", line)) or None for line in text.split("\n")]
