@@ -48,16 +48,6 @@ _MARITAL_VALUES = (
     r"(?:belum|sudah|telah|tidak)\s+(?:menikah|kawin)|menikah|kawin|lajang|single|married|unmarried|divorced|widowed|"
     r"cerai(?:\s+(?:hidup|mati))?|janda|duda|bujang"
 )
-_NATIONALITY_VALUES = r"wni|wna|indonesia|indonesian|warga negara indonesia"
-_VALUE_PATTERNS = {
-    "gender": _GENDER_VALUES,
-    "religion": _RELIGION_VALUES,
-    "marital_status": _MARITAL_VALUES,
-    "nationality": _NATIONALITY_VALUES,
-}
-_KNOWN_VALUE = {
-    kind: re.compile(rf"(?:{pattern})\b\.?", re.IGNORECASE) for kind, pattern in _VALUE_PATTERNS.items()
-}
 # A line that is nothing but such a value, as form layouts leave them below their labels (": Perempuan").
 _VALUE_LINE = re.compile(
     rf"^\s*:?\s*(?:(?P<gender>(?:{_GENDER_WORDS}))|(?P<religion>{_RELIGION_VALUES})|"
@@ -65,19 +55,23 @@ _VALUE_LINE = re.compile(
     re.IGNORECASE,
 )
 
-# Form labels, each with the kinds it names. `strict` labels are ordinary words too ("Gender
-# equality", "Status: Karyawan tetap", "Tinggi" in "Perguruan Tinggi"): they count only with a
-# value of their kind. Longer labels come first so that "Tinggi Badan" wins over "Tinggi".
 @dataclass(frozen=True)
 class _Label:
+    """A form label and the kinds it names.
+
+    A label with a `value` is an ordinary word too ("Gender equality", "Status: Karyawan tetap",
+    "Tinggi" in "Perguruan Tinggi"): it counts only with a value of its kind.
+    """
+
     pattern: str
     kinds: tuple[str, ...]
-    value: str | None = None  # the value a strict label needs without a colon (a regex); None accepts any value
+    value: str | None = None  # the value it needs without a colon (a regex); None accepts any value
     always: bool = False  # the value is needed even after a colon ("Status: Karyawan tetap" is not marital)
 
 
 _NUMBER_CM = r"\d{2,3}(?:[.,]\d)?\s*(?:cm|kg|lbs?)\b.*"
 _AGE_VALUE = r"\d{1,2}\s*(?:tahun|thn|th|years?(?:\s+old)?|yrs?|y\.?o\.?)?\b.*"
+# Longer labels come first so that "Tinggi Badan" wins over "Tinggi".
 _LABELS = (
     _Label(r"tempat\s*(?:[/,&]|dan|\s)\s*(?:tanggal|tgl\.?)\s*lahir", ("birth_place", "birth_date")),
     _Label(r"(?:tanggal|tgl\.?)\s*(?:[/,&]|dan|\s)\s*tempat\s*lahir", ("birth_date", "birth_place")),
@@ -108,8 +102,9 @@ _ANY_LABEL = "|".join(f"(?:{label.pattern})" for label in _LABELS)
 _LABEL_RUN = rf"(?:{_ANY_LABEL})(?:\s*/\s*(?:{_ANY_LABEL}))*"
 _FIELD_START = re.compile(rf"(?<![\w/])(?P<label>{_LABEL_RUN})(?![\w])(?P<sep>\s*[:=]\s*|\t+\s*|\s{{2,}}|\s+|\s*$)", re.IGNORECASE)
 _LABEL_ONLY = re.compile(rf"^\s*(?:[-*]\s*)?(?P<label>{_LABEL_RUN})\s*:?\s*$", re.IGNORECASE)
-# Where a field's value ends: at the next personal label with a colon (or after a tab, in a raw table row), or the next one-word label with one
-# ("Email:", "Telepon :"; a longer one would take capitalised values with it: "Belum Menikah Email:").
+# Where a field's value ends: at the next personal label with a colon (or after a tab, in a raw
+# table row), or at the next one-word label with one ("Email:", "Telepon :"; a longer one would
+# take capitalised values with it: "Belum Menikah Email:").
 _NEXT_PERSONAL_FIELD = re.compile(rf"\s(?=(?:{_LABEL_RUN})\s*:)|\t(?=(?:{_LABEL_RUN})\b)", re.IGNORECASE)
 _NEXT_OTHER_FIELD = re.compile(r"\s(?=[A-Z][\w.]*\s*:)")
 _SEGMENT_SEPARATOR = re.compile(r"\s*[|•·●▪]\s*|\s+-\s+")
@@ -154,7 +149,7 @@ _CLAUSE_SEPARATOR = re.compile(r"(\s*[,;]\s*|\s+(?:dan|serta|and)\s+)", re.IGNOR
 # A clause that only continues the value of the one before it: "born in Surabaya, East Java, 1997".
 _CONTINUATION = re.compile(rf"^(?:(?:[A-Z][\w'-]*|\d{{1,4}}|(?i:{_MONTHS}|tahun|on|in|pada|tanggal))\s*){{1,5}}$")
 # What is left of a sentence whose attributes were taken out, when nothing of substance remains.
-_FILLER = {"saya", "aku", "i", "am", "a", "an", "adalah", "seorang", "yang", "and", "dan", "serta", "my", "is", "the", "and", "juga"}
+_FILLER = {"saya", "aku", "i", "am", "a", "an", "adalah", "seorang", "yang", "and", "dan", "serta", "my", "is", "the", "juga"}
 _WORD = re.compile(r"[^\W\d_]+")
 
 
