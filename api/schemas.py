@@ -3,14 +3,17 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
+from shared.engine.personal_data import KINDS
 from shared.engine.text_checks import MIN_CV_LETTERS
 
 EducationLevelName = Literal["SMA", "D3", "S1", "S2", "S3"]
 MinGrade = Literal["high", "medium", "low"]
 Grade = Literal["High Match", "Medium Match", "Low Match"]
 Language = Literal["id", "en", "mixed", "unknown"]
+# The engine's fixed vocabulary of personal data kinds (shared.engine.personal_data.KINDS).
+PersonalDataKind = Literal[KINDS]  # type: ignore[valid-type]
 
 _ID = Field(min_length=1, max_length=128)
 # Far beyond any real list, and within every database's integer range (a larger OFFSET overflows SQLite's).
@@ -351,6 +354,19 @@ class CalibrationInfo(BaseModel):
     fitted_on: str
 
 
+class PersonalData(BaseModel):
+    """The personal data a CV carried (kinds only, never values) and whether it was kept out of the score."""
+
+    blind_screening: bool = Field(
+        description="True when the kinds listed (and the candidate's name) were removed from the CV before anything was "
+        "scored (BLIND_SCREENING); false when they were only detected (research)."
+    )
+    attributes: list[PersonalDataKind] = Field(
+        description="The kinds of personal data found in the CV, in the vocabulary's order: name, photo, gender, religion, "
+        "marital_status, birth_date, birth_place, age, height_weight, ethnicity, nationality."
+    )
+
+
 class JobFit(BaseModel):
     """How one CV fits one job, and why."""
 
@@ -371,6 +387,9 @@ class JobFit(BaseModel):
     warnings: list[str]
 
 
+_PERSONAL_DATA = Field(None, description="What blind screening found and removed; null only in results stored before it existed.")
+
+
 class ScoredCandidate(JobFit):
     """One CV scored against one job."""
 
@@ -380,6 +399,7 @@ class ScoredCandidate(JobFit):
     model: ModelInfo
     calibration: CalibrationInfo
     cv_sections_found: list[str]
+    personal_data: PersonalData | None = _PERSONAL_DATA
 
 
 class MatchResult(ScoredCandidate):
@@ -447,6 +467,7 @@ class Recommendations(BaseModel):
     candidate_name: str
     language: Language = Field(description="The CV's language.")
     cv_sections_found: list[str]
+    personal_data: PersonalData | None = _PERSONAL_DATA
     jobs_considered: int = Field(ge=0, description="Seeded jobs that pass the industry and language filters.")
     model: ModelInfo
     calibration: CalibrationInfo
@@ -525,6 +546,26 @@ class BatchStatus(BatchSummary):
     offset: int
     qualified: bool | None
     min_grade: MinGrade | None
+
+
+PersonalDataCounts = create_model(
+    "PersonalDataCounts",
+    __doc__="Per kind of personal data, how many of the batch's scored CVs carried it.",
+    **{kind: (int, Field(ge=0, description=f"Scored CVs that carried {kind.replace('_', ' ')}.")) for kind in KINDS},  # type: ignore[call-overload]
+)
+
+
+class BatchAudit(BaseModel):
+    """GET /api/batches/<batch_id>/audit: what blind screening found in a finished batch."""
+
+    batch_id: str
+    blind_screening: bool | None = Field(
+        description="Whether the personal data was removed before scoring; null when the results disagree (the setting "
+        "changed while the batch ran, or some were stored before blind screening existed) or there are none."
+    )
+    scored: int = Field(ge=0, description="CVs scored.")
+    failed: int = Field(ge=0, description="CVs that could not be scored (they carry no attributes here).")
+    attributes: PersonalDataCounts  # type: ignore[valid-type]
 
 
 class BatchResultsQuery(_Strict):

@@ -312,6 +312,21 @@ def ranked_results(
     return kept[offset : None if limit is None else offset + limit], len(kept)
 
 
+def personal_data_audit(connection: Connection, batch_id: str, kinds: Sequence[str]) -> dict[str, Any]:
+    """What blind screening found in a batch's scored items: whether it removed it, and per kind how many CVs carried it.
+
+    `blind_screening` is None when the results disagree or there are none; a result stored before
+    results reported personal data counts as unknown.
+    """
+    rows = connection.execute(
+        text("SELECT result_json FROM batch_items WHERE batch_id = :b AND status = 'done'"), {"b": batch_id}
+    ).all()
+    reports = [json.loads(row.result_json).get("personal_data") for row in rows]
+    modes = {None if report is None else report["blind_screening"] for report in reports}
+    counts = {kind: sum(report is not None and kind in report["attributes"] for report in reports) for kind in kinds}
+    return {"blind_screening": modes.pop() if len(modes) == 1 else None, "scored": len(rows), "attributes": counts}
+
+
 def failed_items(connection: Connection, batch_id: str) -> list[dict[str, Any]]:
     """Items that could not be scored, with the reason."""
     rows = connection.execute(

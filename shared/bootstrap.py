@@ -47,5 +47,11 @@ def build_matcher(settings: Settings, *, job_vectors: JobVectorStore | None = No
     )
     logger.info("engine ready: model=%s fallback=%s", encoder.name, encoder.fallback)
     return Matcher(
-        encoder, resources, calibration, policy=settings.scoring_policy, max_cv_chars=settings.max_cv_chars, job_vectors=job_vectors
+        encoder,
+        resources,
+        calibration,
+        policy=settings.scoring_policy,
+        max_cv_chars=settings.max_cv_chars,
+        job_vectors=job_vectors,
+        blind_screening=settings.blind_screening,
     )

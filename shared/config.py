@@ -113,6 +113,12 @@ class Settings(BaseSettings):
     required_skills_min_share: float = Field(
         0.6, ge=0, le=1, description="qualifications.required_skills.met: the CV shows at least this share of the job's must-have skills."
     )
+    blind_screening: bool = Field(
+        True,
+        description="Take the candidate's name and personal attributes (gender, religion, marital status, birth date and "
+        "place, age, height and weight, ethnicity, nationality, photo) out of a CV before scoring; off only for research: "
+        "they are then still reported, but scored with.",
+    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

@@ -28,7 +28,7 @@ def outcome_summary(outcome: dict[str, Any]) -> dict[str, Any]:
 
 
 # What a recommendation says once for all its jobs, not in each job's result.
-_SAID_ONCE = ("language", "cv_sections_found", "model", "calibration")
+_SAID_ONCE = ("language", "cv_sections_found", "personal_data", "model", "calibration")
 _JOB_BRIEF = ("job_id", "title", "company", "industry", "language", "location")
 
 
@@ -47,7 +47,11 @@ def recommend_jobs(matcher: Matcher, jobs: list[dict[str, Any]], request: dict[s
     postings = {job["job_id"]: job for job in chosen}
     try:
         answer = matcher.recommend(
-            [JobPosting.from_dict(job) for job in chosen], request["cv_text"], limit=request["limit"], weights=request.get("weights")
+            [JobPosting.from_dict(job) for job in chosen],
+            request["cv_text"],
+            limit=request["limit"],
+            candidate_name=request["candidate_name"],
+            weights=request.get("weights"),
         )
     except InvalidTextError as error:
         return error_outcome(error.code, error.message)
@@ -57,6 +61,7 @@ def recommend_jobs(matcher: Matcher, jobs: list[dict[str, Any]], request: dict[s
         "candidate_name": request["candidate_name"],
         "language": answer.language,
         "cv_sections_found": list(answer.cv_sections_found),
+        "personal_data": answer.personal_data.to_dict(),
         "jobs_considered": answer.jobs_considered,
         "model": matcher.encoder.describe(),
         "calibration": matcher.calibration.describe(),
@@ -77,26 +82,29 @@ def score_candidates(
     """Score candidates ({candidate_id, candidate_name, cv_text}) against one job, in one encoder call.
 
     `weights` are the request's section weights (None: the matcher's policy), validated by the API.
+    Each candidate's name is taken out of their CV before it is scored (blind screening).
 
     Never raises for a single CV: a CV the engine refuses gets its error outcome, and if the
     engine fails on the whole group, each CV is tried alone so that only the one that breaks
     it is marked `scoring_error`.
     """
     try:
-        outcomes = matcher.score_many(job, [c["cv_text"] for c in candidates], weights=weights)
+        outcomes = matcher.score_many(
+            job, [c["cv_text"] for c in candidates], candidate_names=[c["candidate_name"] for c in candidates], weights=weights
+        )
     except InvalidTextError as error:  # the job itself cannot be scored
         return [error_outcome(error.code, error.message) for _ in candidates]
     except Exception:
         logger.exception("scoring %d CVs together failed; scoring them one by one", len(candidates))
-        outcomes = [_score_alone(matcher, job, c["cv_text"], weights) for c in candidates]
+        outcomes = [_score_alone(matcher, job, c, weights) for c in candidates]
     return [_shape(candidate, outcome) for candidate, outcome in zip(candidates, outcomes)]
 
 
 def _score_alone(
-    matcher: Matcher, job: JobPosting, cv_text: str, weights: Mapping[str, float] | None
+    matcher: Matcher, job: JobPosting, candidate: dict[str, Any], weights: Mapping[str, float] | None
 ) -> MatchResult | InvalidTextError | dict[str, Any]:
     try:
-        return matcher.score_many(job, [cv_text], weights=weights)[0]
+        return matcher.score_many(job, [candidate["cv_text"]], candidate_names=[candidate["candidate_name"]], weights=weights)[0]
     except Exception:
         logger.exception("the engine failed on one CV")
         return error_outcome("scoring_error", "the engine failed on this CV; the error has been logged")

@@ -1,4 +1,4 @@
-"""HR batches: POST /api/batches, GET /api/batches[/<batch_id>[/results.csv]], DELETE /api/batches/<batch_id>."""
+"""HR batches: POST /api/batches, GET /api/batches[/<batch_id>[/results.csv|/audit]], DELETE /api/batches/<batch_id>."""
 from __future__ import annotations
 
 import logging
@@ -14,6 +14,7 @@ from api.errors import APIError
 from api.schemas import (
     DATABASE_UNAVAILABLE,
     BatchAccepted,
+    BatchAudit,
     BatchListQuery,
     BatchPage,
     BatchRequest,
@@ -24,6 +25,7 @@ from api.schemas import (
 from api.services import ApiServices, services
 from shared import batch_store, repository
 from shared.db import write_transaction
+from shared.engine.personal_data import KINDS
 from shared.engine.text_checks import InvalidTextError, checked_cv_text, cv_fingerprint
 from shared.queue import BATCH_TASK
 
@@ -127,6 +129,21 @@ def get_batch_csv(batch_id: str, query: BatchResultsQuery) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}.csv"'},
     )
+
+
+@bp.get("/batches/<batch_id>/audit")
+@endpoint("What blind screening found in a finished batch: per kind of personal data, how many scored CVs carried it "
+          "(kinds only, never values), and whether it was removed before scoring", tag="batches",
+          responses={200: ("The audit", BatchAudit), **_UNAUTHORIZED, **_UNKNOWN_BATCH, 409: ("Not finished yet", ErrorBody)})
+def get_batch_audit(batch_id: str) -> dict[str, Any]:
+    with services().db.connect() as connection:
+        summary = batch_store.batch_summary(connection, batch_id)
+        if summary is None:
+            raise APIError(404, "batch_not_found", f"no batch with id {batch_id!r}")
+        if summary["finished_at"] is None:
+            raise APIError(409, "batch_not_finished", "the batch is still being scored", {"progress": summary["progress"]})
+        audit = batch_store.personal_data_audit(connection, batch_id, KINDS)
+    return BatchAudit.model_validate({"batch_id": batch_id, "failed": summary["failed"], **audit}).model_dump(mode="json")
 
 
 @bp.delete("/batches/<batch_id>")

@@ -17,6 +17,7 @@ from shared.engine.cohort import BackgroundCohort, cohort_z, summarise
 from shared.engine.encoders import LoadedEncoder
 from shared.engine.jobs import JobPosting
 from shared.engine.keywords import KeywordScorer
+from shared.engine.personal_data import PersonalDataReport
 from shared.engine.profile import detect_education, estimate_experience
 from shared.engine.qualifications import Qualifications
 from shared.engine.reading import MUST_HAVE, EngineResources, ReadCV, ReadJob, RequiredSkill, TextReader
@@ -63,6 +64,7 @@ class Recommendations:
 
     language: str
     cv_sections_found: tuple[str, ...]
+    personal_data: PersonalDataReport
     jobs_considered: int
     results: tuple[MatchResult, ...]
 
@@ -82,12 +84,15 @@ class Matcher:
         text_cache_size: int = 0,
         job_vectors: JobVectorStore | None = None,
         today: date | None = None,
+        blind_screening: bool = True,
     ) -> None:
         self.encoder = encoder
         self.resources = resources
         self.calibration = calibration
         self.policy = policy or ScoringPolicy()
-        self.reader = TextReader(resources, max_cv_chars=max_cv_chars)
+        self.reader = TextReader(resources, max_cv_chars=max_cv_chars, blind_screening=blind_screening)
+        # The background cohort is read as the calibration was fitted with it: nothing taken out.
+        self._cohort_reader = TextReader(resources, max_cv_chars=max_cv_chars, blind_screening=False)
         self._today = today
         self._keywords = KeywordScorer(resources.keyword_corpus)
         self._jobs: OrderedDict[str, PreparedJob] = OrderedDict()
@@ -159,7 +164,7 @@ class Matcher:
     def _background_cohort(self) -> BackgroundCohort | None:
         """The cohorts' section vectors, embedded on first use (once per process and model)."""
         if self._cohort is None and self.resources.has_cohort:
-            read = [self.reader.read_cv(text) for text in self.resources.cohort_cvs]
+            read = [self._cohort_reader.read_cv(text) for text in self.resources.cohort_cvs]
             cv_vectors = self._encode_cv_texts(read)
             jobs = [self.reader.read_job(job) for job in self.resources.cohort_jobs]
             job_vectors = [self._job_section_vectors(job) for job in jobs]
@@ -167,7 +172,7 @@ class Matcher:
                 cv_blocks={name: np.stack([cv_vectors[cv.blocks[name]] for cv in read]) for name in SECTIONS},
                 cv_sentences={name: tuple(_sentence_matrix(cv, name, cv_vectors) for cv in read) for name in SECTIONS},
                 job_vectors={name: np.stack([vectors[name] for vectors in job_vectors]) for name in SECTIONS},
-                cv_index={cv.text: index for index, cv in enumerate(read)},
+                cv_index={cv.checked_text: index for index, cv in enumerate(read)},
                 job_index={_job_key(job): index for index, job in enumerate(jobs)},
             )
         return self._cohort
@@ -187,14 +192,24 @@ class Matcher:
 
     # -- CV side ----------------------------------------------------------------------------------
 
-    def score(self, job: JobPosting | PreparedJob, cv_text: str, *, weights: Mapping[str, float] | None = None) -> MatchResult:
+    def score(
+        self,
+        job: JobPosting | PreparedJob,
+        cv_text: str,
+        *,
+        candidate_name: str | None = None,
+        weights: Mapping[str, float] | None = None,
+    ) -> MatchResult:
         """Score one CV against one job (with the policy's section weights unless `weights` are given).
+
+        `candidate_name` is taken out of the CV with its other personal data (blind screening).
 
         Raises:
             InvalidTextError: the CV is empty, has no letters, or is longer than `max_cv_chars`.
             ValueError: `weights` are negative or do not add up to 1.
         """
-        outcome = self.score_many(job, [cv_text], weights=weights)[0]
+        names = None if candidate_name is None else [candidate_name]
+        outcome = self.score_many(job, [cv_text], candidate_names=names, weights=weights)[0]
         if isinstance(outcome, InvalidTextError):
             raise outcome
         return outcome
@@ -204,6 +219,7 @@ class Matcher:
         job: JobPosting | PreparedJob,
         cv_texts: Sequence[str],
         *,
+        candidate_names: Sequence[str] | None = None,
         evidence: bool = True,
         weights: Mapping[str, float] | None = None,
     ) -> list[MatchResult | InvalidTextError]:
@@ -213,16 +229,21 @@ class Matcher:
         With `evidence=False` no evidence is returned (the scores are the same; evaluation runs
         need only those). The CV sentences are embedded either way: the section similarity reads them.
         `weights` ({skills, experience, education}) replace the policy's section weights.
+        `candidate_names`, parallel to `cv_texts`, are taken out of each CV with its other personal data.
 
         Raises:
-            ValueError: `weights` are negative or do not add up to 1.
+            ValueError: `weights` are negative or do not add up to 1, or `candidate_names` is not
+                as long as `cv_texts`.
         """
+        if candidate_names is not None and len(candidate_names) != len(cv_texts):
+            raise ValueError(f"{len(candidate_names)} candidate names for {len(cv_texts)} CVs")
         policy = self.policy.with_weights(weights)
         prepared = job if isinstance(job, PreparedJob) else self.prepare_job(job)
+        names: Sequence[str | None] = candidate_names if candidate_names is not None else [None] * len(cv_texts)
         read: list[ReadCV | InvalidTextError] = []
-        for text in cv_texts:
+        for text, name in zip(cv_texts, names):
             try:
-                read.append(self.reader.read_cv(text))
+                read.append(self.reader.read_cv(text, candidate_name=name))
             except InvalidTextError as error:
                 read.append(error)
         vectors = self._encode_cv_texts([r for r in read if isinstance(r, ReadCV)])
@@ -237,13 +258,15 @@ class Matcher:
         cv_text: str,
         *,
         limit: int,
+        candidate_name: str | None = None,
         weights: Mapping[str, float] | None = None,
     ) -> Recommendations:
         """The `limit` jobs with the highest semantic score for one CV, each with its full explanation.
 
         The CV is read and embedded once; its section vectors meet all jobs' vectors in one matrix
         product per section, and only the best `limit` jobs are explained (evidence, skills,
-        qualifications). Their scores are those `score` gives for the same pair.
+        qualifications). Their scores are those `score` gives for the same pair. `candidate_name` is
+        taken out of the CV with its other personal data (blind screening).
 
         Raises:
             InvalidTextError: the CV is empty, has no letters, or is longer than `max_cv_chars`.
@@ -251,7 +274,7 @@ class Matcher:
         """
         policy = self.policy.with_weights(weights)
         prepared = [job if isinstance(job, PreparedJob) else self.prepare_job(job) for job in jobs]
-        cv = self.reader.read_cv(cv_text)
+        cv = self.reader.read_cv(cv_text, candidate_name=candidate_name)
         vectors = self._encode_cv_texts([cv])
         semantic = self._semantic_scores(prepared, cv, vectors, policy)
         best = np.argsort(-semantic, kind="stable")[:limit]
@@ -259,6 +282,7 @@ class Matcher:
         return Recommendations(
             language=cv.language,
             cv_sections_found=_sections_found(cv),
+            personal_data=cv.personal_data,
             jobs_considered=len(prepared),
             results=tuple(sorted(explained, key=lambda result: -result.semantic_score)),
         )
@@ -270,7 +294,7 @@ class Matcher:
         if not jobs:
             return np.zeros(0)
         cohort = self._background_cohort()
-        cv_member = cohort.cv_index.get(cv.text) if cohort is not None else None
+        cv_member = cohort.cv_index.get(cv.checked_text) if cohort is not None else None
         section_scores: dict[str, list[float]] = {}
         for name in SECTIONS:
             block, sentences = vectors[cv.blocks[name]], _sentence_matrix(cv, name, vectors)
@@ -306,7 +330,7 @@ class Matcher:
     ) -> MatchResult:
         sections: dict[str, SectionResult] = {}
         cohort = self._background_cohort()
-        cv_member = cohort.cv_index.get(cv.text) if cohort is not None else None
+        cv_member = cohort.cv_index.get(cv.checked_text) if cohort is not None else None
         for name in SECTIONS:
             job_vector = job.vectors[name]
             block, sentences = vectors[cv.blocks[name]], _sentence_matrix(cv, name, vectors)
@@ -344,6 +368,7 @@ class Matcher:
             cv_sections_found=_sections_found(cv),
             qualifications=_qualifications(job.read, matched, experience, education, policy),
             weights=policy.weights,
+            personal_data=cv.personal_data,
             warnings=self._warnings(cv) + self._grade_warnings(policy, grade, semantic, education),
         )
 

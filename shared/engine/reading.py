@@ -12,11 +12,12 @@ from pathlib import Path
 
 from shared.engine.jobs import JobPosting, split_alternatives
 from shared.engine.language import detect_language
+from shared.engine.personal_data import PersonalDataReport, screen_personal_data
 from shared.engine.profile import EducationLevel, parse_education_requirement
 from shared.engine.scoring import SECTIONS
 from shared.engine.sections import HEADER, CVSections, SectionSplitter
 from shared.engine.skills import SkillCatalog, SkillExtractor
-from shared.engine.text_checks import InvalidTextError, checked_cv_text
+from shared.engine.text_checks import MIN_CV_LETTERS, InvalidTextError, checked_cv_text
 from shared.engine.text_cleaning import clean_text, letter_count, split_units
 
 # Which CV sections feed each scored section; the whole text stands in when none of them exists.
@@ -134,8 +135,11 @@ class ReadJob:
 class ReadCV:
     """A CV cleaned, its language detected and its sections cut.
 
-    `blocks` is the text each section is scored on; `units` are its sentences (for evidence);
-    `sources` says whether a block came from the CV's own sections or from the whole text.
+    `text` is the checked text without the personal data blind screening removes; `blocks` is
+    the text each section is scored on; `units` are its sentences (for evidence); `sources` says
+    whether a block came from the CV's own sections or from the whole text. `personal_data` names
+    the kinds of personal data found; `checked_text` is the text before they were removed, which
+    identifies a background-cohort member however it was screened.
     """
 
     text: str
@@ -144,14 +148,18 @@ class ReadCV:
     blocks: dict[str, str]
     units: dict[str, tuple[str, ...]]
     sources: dict[str, str]
+    personal_data: PersonalDataReport
+    checked_text: str
 
 
 class TextReader:
     """Turns jobs and CVs into section texts with the engine's data files."""
 
-    def __init__(self, resources: EngineResources, *, max_cv_chars: int = 100_000) -> None:
+    def __init__(self, resources: EngineResources, *, max_cv_chars: int = 100_000, blind_screening: bool = True) -> None:
         self.resources = resources
         self.max_cv_chars = max_cv_chars
+        # Off for research only: the personal data is then still found and reported, but scored with.
+        self.blind_screening = blind_screening
 
     def read_job(self, job: JobPosting) -> ReadJob:
         """Clean a job and build its side of each section.
@@ -190,13 +198,20 @@ class TextReader:
             parts=parts,
         )
 
-    def read_cv(self, raw: str) -> ReadCV:
-        """Check, clean and cut a CV into section blocks.
+    def read_cv(self, raw: str, *, candidate_name: str | None = None) -> ReadCV:
+        """Check, clean, blind-screen (`shared.engine.personal_data`) and cut a CV into section blocks.
+
+        `candidate_name`'s words are taken out with the other personal data.
 
         Raises:
-            InvalidTextError: the CV is empty, has no letters, or is longer than `max_cv_chars`.
+            InvalidTextError: the CV is empty, has no letters (also once its personal data is out),
+                or is longer than `max_cv_chars`.
         """
-        text = checked_cv_text(raw, max_chars=self.max_cv_chars)
+        checked = checked_cv_text(raw, max_chars=self.max_cv_chars)
+        screened = screen_personal_data(checked, candidate_name=candidate_name, remove=self.blind_screening)
+        text = screened.text
+        if letter_count(text) < MIN_CV_LETTERS:
+            raise InvalidTextError("cv_text_unreadable", "the CV text has almost nothing but personal data, which is not scored")
         sections = self.resources.splitter.split(text)
         blocks: dict[str, str] = {}
         units: dict[str, tuple[str, ...]] = {}
@@ -206,7 +221,8 @@ class TextReader:
             sources[name] = "sections" if own else "whole_text"
             blocks[name] = "\n".join(sections.get(s) for s in CV_SECTIONS_FOR[name] if sections.get(s)) if own else text
             units[name] = tuple(split_units(blocks[name])) or (blocks[name],)
-        return ReadCV(text, detect_language(text).language, sections, blocks, units, sources)
+        personal_data = PersonalDataReport(self.blind_screening, screened.kinds)
+        return ReadCV(text, detect_language(text).language, sections, blocks, units, sources, personal_data, checked)
 
     def section_pairs(self, job: JobPosting, cv_text: str) -> dict[str, tuple[str, str]]:
         """Per section, the (CV text, job text) pair the matcher compares."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from shared.engine.personal_data import PersonalDataReport
 from shared.engine.qualifications import Qualifications
 
 
@@ -80,6 +81,7 @@ class MatchResult:
     cv_sections_found: tuple[str, ...]
     qualifications: Qualifications
     weights: dict[str, float]
+    personal_data: PersonalDataReport
     warnings: tuple[str, ...] = ()
 
     @property
@@ -114,6 +116,7 @@ class MatchResult:
             "missing_skills": [asdict(s) for s in self.missing_skills],
             "qualifications": self.qualifications.to_dict(),
             "weights": dict(self.weights),
+            "personal_data": self.personal_data.to_dict(),
             "other_skills": list(self.other_skills),
             "language": self.language,
             "model": self.model,

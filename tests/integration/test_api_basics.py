@@ -93,7 +93,7 @@ def test_openapi_documents_every_route_from_the_validating_schemas(client: Flask
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {
         "/api/health", "/api/jobs", "/api/jobs/{job_id}", "/api/match", "/api/match/{task_id}", "/api/openapi.json", "/api/docs",
-        "/api/batches", "/api/batches/{batch_id}", "/api/batches/{batch_id}/results.csv",
+        "/api/batches", "/api/batches/{batch_id}", "/api/batches/{batch_id}/results.csv", "/api/batches/{batch_id}/audit",
         "/api/recommendations", "/api/recommendations/{task_id}",
     }
     match_body = document["paths"]["/api/match"]["post"]["requestBody"]["content"]["application/json"]["schema"]
