@@ -13,7 +13,8 @@ from api.errors import APIError
 from api.services import ApiServices, services
 from shared import repository
 from shared.engine.text_checks import InvalidTextError, checked_cv_text
-from shared.queue import queue_depth
+from shared.db import write_transaction
+from shared.queue import MATCH_ARGUMENTS_SHOWN, queue_depth
 
 logger = logging.getLogger(__name__)
 
@@ -108,3 +109,19 @@ def raise_stored_error(task_id: str, outcome: dict[str, Any]) -> None:
     if "error" in outcome:
         error = outcome["error"]
         raise APIError(STATUS_OF_ERROR.get(error["code"], 422), error["code"], error["message"], {"task_id": task_id})
+
+
+def send_and_wait(svc: ApiServices, task_name: str, *, task_id: str, request: dict[str, Any], result_url: str) -> None:
+    """Enqueue a sync request whose row is already stored as queued, and wait for the worker to store its outcome.
+
+    The row is removed again when the task cannot be enqueued (503), so a refused request leaves no
+    trace. The task returns only a summary (no candidate data passes through Redis); the caller
+    reads the outcome from the database.
+    """
+    try:
+        result = send(svc, task_name, task_id=task_id, kwargs={"request": request}, kwargs_shown=MATCH_ARGUMENTS_SHOWN)
+    except APIError:
+        with write_transaction(svc.db) as connection:
+            repository.forget_match(connection, task_id)
+        raise
+    wait(result, timeout=svc.settings.match_timeout_seconds, result_url=result_url)

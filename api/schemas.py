@@ -96,13 +96,16 @@ class JobsQuery(_Strict):
     limit: int = Field(20, ge=1, description="Page size; larger values are capped at JOBS_PAGE_LIMIT_MAX.")
 
 
-class JobSummary(BaseModel):
+class JobBrief(BaseModel):
     job_id: str
     title: str
     company: str | None
     industry: str
     language: str
     location: str | None
+
+
+class JobSummary(JobBrief):
     required_skills: list[str] = Field(
         description='Must-have skills: catalog names; an entry may list alternatives, any one of which satisfies it ("Django | Flask").'
     )
@@ -443,15 +446,6 @@ class RecommendationRequest(Candidate, Weighted):
     def _integral_number(cls, value: object) -> object:
         """JSON Schema's integers include 26.0; strict parsing would refuse it (a string stays refused)."""
         return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-class JobBrief(BaseModel):
-    job_id: str
-    title: str
-    company: str | None
-    industry: str
-    language: str
-    location: str | None
 
 
 class RecommendedJob(JobFit):

@@ -81,7 +81,7 @@ def _outcome_store(task_id: str, request: dict[str, Any], runtime: WorkerRuntime
                 cv_text=request["cv_text"] if runtime.settings.keep_cv_text else None,
             )
         if not completed:
-            logger.info("task %s was finished or deleted before this delivery: nothing stored", task_id)
+            logger.info("request %s was finished or deleted before this delivery: nothing stored", task_id)
 
     return store
 

@@ -15,7 +15,7 @@ from shared import repository
 from shared.repository import MATCH
 from shared.db import write_transaction
 from shared.engine.text_checks import cv_fingerprint
-from shared.queue import MATCH_ARGUMENTS_SHOWN, MATCH_TASK
+from shared.queue import MATCH_TASK
 
 bp = Blueprint("match", __name__)
 
@@ -61,17 +61,7 @@ def create_match(body: MatchRequest) -> Any:
             candidate_name=body.candidate_name,
             cv_sha256=cv_fingerprint(body.cv_text),
         )
-    try:
-        result = dispatch.send(
-            svc, MATCH_TASK, task_id=task_id, kwargs={"request": body.model_dump(mode="json")}, kwargs_shown=MATCH_ARGUMENTS_SHOWN
-        )
-    except APIError:
-        with write_transaction(svc.db) as connection:
-            repository.forget_match(connection, task_id)
-        raise
-    # The task returns only a summary (no candidate data passes through Redis); the worker has
-    # stored the result before returning, so it is read from the database.
-    dispatch.wait(result, timeout=svc.settings.match_timeout_seconds, result_url=_result_url(task_id))
+    dispatch.send_and_wait(svc, MATCH_TASK, task_id=task_id, request=body.model_dump(mode="json"), result_url=_result_url(task_id))
     return _outcome_response(task_id, dispatch.stored_request(task_id, MATCH)["outcome"])
 
 

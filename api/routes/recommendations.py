@@ -14,7 +14,7 @@ from api.services import services
 from shared import repository
 from shared.db import write_transaction
 from shared.engine.text_checks import cv_fingerprint
-from shared.queue import MATCH_ARGUMENTS_SHOWN, RECOMMEND_TASK
+from shared.queue import RECOMMEND_TASK
 from shared.repository import RECOMMENDATIONS
 
 bp = Blueprint("recommendations", __name__)
@@ -62,15 +62,7 @@ def create_recommendations(body: RecommendationRequest) -> Any:
             cv_sha256=cv_fingerprint(body.cv_text),
             kind=RECOMMENDATIONS,
         )
-    try:
-        result = dispatch.send(
-            svc, RECOMMEND_TASK, task_id=task_id, kwargs={"request": body.model_dump(mode="json")}, kwargs_shown=MATCH_ARGUMENTS_SHOWN
-        )
-    except APIError:
-        with write_transaction(svc.db) as connection:
-            repository.forget_match(connection, task_id)
-        raise
-    dispatch.wait(result, timeout=svc.settings.match_timeout_seconds, result_url=_result_url(task_id))
+    dispatch.send_and_wait(svc, RECOMMEND_TASK, task_id=task_id, request=body.model_dump(mode="json"), result_url=_result_url(task_id))
     return _answer(task_id, dispatch.stored_request(task_id, RECOMMENDATIONS)["outcome"])
 
 

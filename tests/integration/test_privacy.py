@@ -218,7 +218,7 @@ def test_a_match_task_delivered_again_after_the_delete_does_not_bring_the_match_
     assert rows(keeping.settings, "SELECT * FROM match_results WHERE task_id = :t", t=task_id) == []
     assert rows(keeping.settings, "SELECT * FROM match_cv_texts WHERE task_id = :t", t=task_id) == []
     assert_error(keeping.client.get(f"/api/match/{task_id}", headers=AUTH), 404, "match_not_found")
-    assert f"match {task_id} was finished or deleted before this delivery: nothing stored" in keeping.log.read_text()
+    assert f"request {task_id} was finished or deleted before this delivery: nothing stored" in keeping.log.read_text()
 
 
 # -- retention ----------------------------------------------------------------------------------
