@@ -151,6 +151,10 @@ _CONTINUATION = re.compile(rf"^(?:(?:[A-Z][\w'-]*|\d{{1,4}}|(?i:{_MONTHS}|tahun|
 # What is left of a sentence whose attributes were taken out, when nothing of substance remains.
 _FILLER = {"saya", "aku", "i", "am", "a", "an", "adalah", "seorang", "yang", "and", "dan", "serta", "my", "is", "the", "juga"}
 _WORD = re.compile(r"[^\W\d_]+")
+# What a person's name looks like: a few words of letters (with . ' -), no digits or sentence punctuation.
+_NAME_LIKE = re.compile(r"^[^\W\d_][^\W\d_.'\- ]*(?:[ .'\-]+[^\W\d_][^\W\d_'\-]*){0,6}\.?$")
+# The lines at the top of a CV where its owner's name, alone or in parts, is written.
+_HEADER_LINES = 3
 
 
 @dataclass(frozen=True)
@@ -206,20 +210,40 @@ def screen_personal_data(text: str, *, candidate_name: str | None = None, remove
 
 
 def _without_name(text: str, candidate_name: str | None, found: set[str]) -> str:
-    """The text without the candidate's name: written whole (also as an e-mail's "ni.luh.ayu@"), then each of its
-    words of three letters or more (whole words, any case)."""
-    every_word = _WORD.findall(candidate_name or "")
+    """The text without the candidate's name where a CV states who it is, its first lines and its e-mail addresses:
+    written whole (also as an e-mail's "ni.luh.ayu@"), and each of its words of three letters or more (whole words,
+    any case). Elsewhere its words are ordinary words ("Indah", "Bintang", or a job title a client sent as the name);
+    a "Nama: ..." line goes as a form field. A `candidate_name` that is not a name (a sentence, an id) is not looked
+    for; degrees after a comma are not part of it."""
+    name = (candidate_name or "").split(",")[0].strip()  # "Budi Santoso, S.Kom.": the degrees after the comma are not the name
+    if not _NAME_LIKE.match(name):
+        return text
+    every_word = _WORD.findall(name)
     words = {word.lower() for word in every_word if len(word) >= 3}
     if not words:
         return text
     # The whole name first, so that its short words go with it: "Ni" in "Ni Luh Ayu" says the bearer is a woman.
-    whole = r"[\s._-]*".join(map(re.escape, every_word))
-    alternatives = "|".join([whole, *map(re.escape, sorted(words, key=len, reverse=True))])
-    pattern = re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
-    if pattern.search(text):
+    whole = _whole_words(r"[\s._-]*".join(map(re.escape, every_word)))
+    single = _whole_words("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+    lines, seen_lines = [], 0
+    for line in text.split("\n"):
+        seen_lines += bool(line.strip())
+        patterns = (whole, single) if seen_lines <= _HEADER_LINES or "@" in line else ()
+        if not any(pattern.search(line) for pattern in patterns):
+            lines.append(line)
+            continue
         found.add("name")
-    lines = [line if not pattern.search(line) else _tidy(pattern.sub("", line)) or None for line in text.split("\n")]
-    return "\n".join(line for line in lines if line is not None and (line == "" or _has_content(line)))
+        for pattern in patterns:
+            line = pattern.sub("", line)
+        tidy = _tidy(line)
+        if tidy and _has_content(tidy):
+            lines.append(tidy)
+    return "\n".join(lines)
+
+
+def _whole_words(alternatives: str) -> re.Pattern[str]:
+    """A case-insensitive pattern for `alternatives` standing as whole words."""
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
 
 
 def _screen_line(line: str, found: set[str], pending: list[tuple[str, ...]]) -> str | None:

@@ -153,3 +153,17 @@ def test_screening_only_removes_and_is_idempotent(lines: list[str], name: str | 
     assert len(once.text) <= len(text)
     assert set(once.kinds) <= set(KINDS) and list(once.kinds) == sorted(once.kinds, key=KINDS.index)
     assert screen_personal_data(once.text, candidate_name=name).text == once.text
+
+
+def test_a_names_words_alone_go_only_where_a_cv_names_its_owner() -> None:
+    text = "DEWI INDAH LESTARI\ndewi.indah@surel.example\nStaf administrasi\n\nPENGALAMAN\nMenata taman Indah Permai bersama Dewi Sartika."
+    screened = screen_personal_data(text, candidate_name="Dewi Indah Lestari, S.E.")
+    assert screened.kinds == ("name",)
+    assert "LESTARI" not in screened.text and "dewi.indah" not in screened.text
+    assert "Menata taman Indah Permai bersama Dewi Sartika." in screened.text  # body words that happen to be name words stay
+
+
+@pytest.mark.parametrize("not_a_name", ["saya lulusan tahun 2025, pengalaman kerja di toko", "CV-0042", "Kandidat 17"])
+def test_a_candidate_name_that_is_not_a_name_removes_nothing(not_a_name: str) -> None:
+    text = f"{not_a_name}\nPengalaman kerja di toko bangunan selama dua tahun"
+    assert screen_personal_data(text, candidate_name=not_a_name).text == text
