@@ -74,6 +74,9 @@ def test_matches_over_the_bound_get_503_at_once_and_accepted_ones_complete(
             assert time.monotonic() - started < 2.0
             assert int(response.headers["Retry-After"]) >= 1
             assert error["details"] == {"waiting": bound, "max_queue_depth": bound}
+        # Recommendations wait on the same workers in the same queue: refused the same way, nothing stored.
+        recommendation = {**refused[0], "candidate_id": "backpressure-recommendations"}
+        assert_error(client.post("/api/recommendations", headers=auth, json=recommendation), 503, "queue_full")
         # Batches are durable background work in their own queue: accepted even now.
         batch = client.post("/api/batches", headers=auth, json={"job_id": "J01", "candidates": sample_candidates(2)})
         assert batch.status_code == 202
@@ -86,7 +89,8 @@ def test_matches_over_the_bound_get_503_at_once_and_accepted_ones_complete(
     assert [status for status, _ in outcomes] == [200] * len(accepted)
     assert {body["candidate_id"] for _, body in outcomes} == {c["candidate_id"] for c in candidates[: len(accepted)]}
     # Nothing accepted is lost, nothing refused was stored.
-    assert stored_candidates(settings, [c["candidate_id"] for c in candidates]) == {c["candidate_id"] for c in candidates[: len(accepted)]}
+    asked = [c["candidate_id"] for c in candidates] + ["backpressure-recommendations"]
+    assert stored_candidates(settings, asked) == {c["candidate_id"] for c in candidates[: len(accepted)]}
     status_url = batch.get_json()["status_url"]
     finished = wait_for(lambda: (s := client.get(status_url, headers=auth).get_json())["status"] == "completed" and s,
                         timeout=60, what="the batch accepted while the queue was full")
