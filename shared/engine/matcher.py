@@ -302,7 +302,7 @@ class Matcher:
             against_cohort_jobs = cohort.cv_similarities_of(name, block, sentences) if cohort is not None else None
             section_scores[name] = [
                 self.calibration.to_score(
-                    name, float(similarity), _z_of(cohort, name, float(similarity), job, cv_member, against_cohort_jobs)
+                    name, float(similarity), _cohort_z(cohort, name, float(similarity), job, cv_member, against_cohort_jobs)
                 )
                 for similarity, job in zip(raw, jobs)
             ]
@@ -335,7 +335,8 @@ class Matcher:
             job_vector = job.vectors[name]
             block, sentences = vectors[cv.blocks[name]], _sentence_matrix(cv, name, vectors)
             raw = float(section_similarity(block, sentences, job_vector[np.newaxis, :])[0])
-            z = _cohort_z(cohort, name, raw, job, cv_member, block, sentences)
+            against_cohort_jobs = cohort.cv_similarities_of(name, block, sentences) if cohort is not None else None
+            z = _cohort_z(cohort, name, raw, job, cv_member, against_cohort_jobs)
             sections[name] = SectionResult(
                 score=self.calibration.to_score(name, raw, z),
                 raw_similarity=round(raw, 4),
@@ -455,23 +456,12 @@ def _cohort_z(
     similarity: float,
     job: PreparedJob,
     cv_member: int | None,
-    block: np.ndarray,
-    sentences: np.ndarray,
-) -> float | None:
-    """The pair's z value against both cohorts, neither side among its own background; None without cohorts."""
-    against_cohort_jobs = cohort.cv_similarities_of(section, block, sentences) if cohort is not None else None
-    return _z_of(cohort, section, similarity, job, cv_member, against_cohort_jobs)
-
-
-def _z_of(
-    cohort: BackgroundCohort | None,
-    section: str,
-    similarity: float,
-    job: PreparedJob,
-    cv_member: int | None,
     against_cohort_jobs: np.ndarray | None,
 ) -> float | None:
-    """`_cohort_z` with the CV's similarities to the cohort's jobs computed once (for many jobs)."""
+    """The pair's z value against both cohorts, neither side among its own background; None without cohorts.
+
+    `against_cohort_jobs` is the CV section against the cohort's jobs, computed once however many jobs it meets.
+    """
     if cohort is None or job.cohort_similarities is None or against_cohort_jobs is None:
         return None
     job_side = summarise(job.cohort_similarities[section], leave_out=cv_member)

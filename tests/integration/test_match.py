@@ -9,6 +9,7 @@ import time
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 from sqlalchemy import text
 
 from api.app import create_app
@@ -26,6 +27,16 @@ CVS = PROJECT_ROOT / "data" / "sample" / "cvs"
 def match_body(cv: str, **overrides: object) -> dict[str, object]:
     body: dict[str, object] = {"candidate_id": cv, "candidate_name": f"Candidate {cv}", "cv_text": (CVS / f"{cv}.txt").read_text()}
     return {**body, **overrides}
+
+
+def answer_once_scored(client: FlaskClient, result_url: str, auth: dict[str, str], timeout: float = 60) -> TestResponse:
+    """GET a result URL until it no longer answers 202 (still queued), or `timeout` seconds pass."""
+    deadline = time.monotonic() + timeout
+    response = client.get(result_url, headers=auth)
+    while response.status_code == 202 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        response = client.get(result_url, headers=auth)
+    return response
 
 
 def stored_row(settings: Settings, task_id: str) -> dict[str, object]:
@@ -150,11 +161,7 @@ def test_timeout_answers_504_and_the_result_arrives_later(
         assert pending.get_json() == {"task_id": task_id, "status": "queued", "result_url": result_url}
     finally:
         os.killpg(worker.pid, signal.SIGCONT)
-    deadline = time.monotonic() + 60
-    response = impatient.get(result_url, headers=auth)
-    while response.status_code == 202 and time.monotonic() < deadline:
-        time.sleep(0.1)
-        response = impatient.get(result_url, headers=auth)
+    response = answer_once_scored(impatient, result_url, auth)
     assert response.status_code == 200
     assert response.get_json()["task_id"] == task_id and response.get_json()["candidate_id"] == "C04"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import time
 
 import pytest
 from flask.testing import FlaskClient
@@ -12,6 +11,7 @@ from flask.testing import FlaskClient
 from api.app import create_app
 from shared.config import PROJECT_ROOT, Settings
 from tests.integration.test_api_basics import assert_error
+from tests.integration.test_match import answer_once_scored
 from tests.support.processes import free_port
 
 pytestmark = pytest.mark.usefixtures("worker")
@@ -89,11 +89,7 @@ def test_timeout_answers_504_with_a_result_url_and_the_answer_arrives_later(
         assert_error(impatient.delete(result_url, headers=auth), 409, "recommendations_not_finished")
     finally:
         os.killpg(worker.pid, signal.SIGCONT)
-    deadline = time.monotonic() + 60
-    response = impatient.get(result_url, headers=auth)
-    while response.status_code == 202 and time.monotonic() < deadline:
-        time.sleep(0.1)
-        response = impatient.get(result_url, headers=auth)
+    response = answer_once_scored(impatient, result_url, auth)
     assert response.status_code == 200 and len(response.get_json()["results"]) == 2
 
 
