@@ -7,6 +7,8 @@ MODEL_NAME cannot load offline, so this also shows the fallback being reported.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import urllib.error
@@ -31,6 +33,7 @@ class Stack:
     flower_auth: str
     process: subprocess.Popen[bytes]
     output: Path
+    env_file: Path
 
 
 def call(url: str, *, token: str | None = None, body: Any = None, basic: str | None = None) -> tuple[int, Any]:
@@ -72,6 +75,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             flower_auth=setting(workdir / "env", "FLOWER_BASIC_AUTH"),
             process=process,
             output=output,
+            env_file=workdir / "env",
         )
     finally:
         if process.poll() is None:
@@ -116,6 +120,86 @@ def test_health_jobs_and_match_over_http(stack: Stack) -> None:
 def test_flower_requires_basic_auth(stack: Stack) -> None:
     assert call(stack.flower + "/")[0] == 401
     assert call(stack.flower + "/", basic=stack.flower_auth)[0] == 200
+
+
+SMOKE_TEST = PROJECT_ROOT / "scripts" / "smoke_test.sh"
+# The calls scripts/smoke_test.sh makes, in order, as "method path status" (<id>: the batch it submits).
+SMOKE_CALLS = [
+    "GET /api/health 200",
+    "GET /api/jobs 200",
+    "POST /api/match 200",
+    "POST /api/batches 202",
+    "GET /api/batches/<id> 200",
+    "GET /api/batches/<id>/results.csv 200",
+    "DELETE /api/batches/<id> 204",
+    "GET /api/batches/<id> 404",
+]
+
+
+def run_smoke_test(base_url: str, *, cwd: Path = PROJECT_ROOT, script: Path = SMOKE_TEST, **env: str) -> subprocess.CompletedProcess[str]:
+    """scripts/smoke_test.sh against `base_url` with only the token settings given here (none of the caller's)."""
+    environment = {name: value for name, value in os.environ.items() if name not in {"APP_TOKEN", "ENV_FILE", "SMOKE_TIMEOUT"}}
+    return subprocess.run(
+        ["bash", str(script), base_url], env={**environment, **env}, cwd=cwd, capture_output=True, text=True, timeout=300
+    )
+
+
+def call_lines(stdout: str) -> list[str]:
+    """The smoke test's call lines as "ok|FAIL method path status", the batch id replaced by <id>."""
+    lines = [line.split() for line in stdout.splitlines() if line.startswith(("ok ", "FAIL "))]
+    return [re.sub(r"/api/batches/[0-9a-f-]{36}", "/api/batches/<id>", " ".join(words[:4])) for words in lines]
+
+
+def assert_smoke_test_passed(run: subprocess.CompletedProcess[str], stack: Stack) -> None:
+    """Exit 0, one ok line per call in order, the details that matter, and the batch really gone."""
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert call_lines(run.stdout) == [f"ok {call}" for call in SMOKE_CALLS], run.stdout
+    lines = run.stdout.splitlines()
+    assert len(lines) == len(SMOKE_CALLS) + 1 and lines[-1] == f"smoke test passed: {stack.api.removesuffix('/api')}"
+    assert "status ok" in lines[0] and "(fallback)" in lines[0]
+    assert re.search(r"(High|Medium|Low) Match, semantic [0-9.]+, keyword [0-9.]+", lines[2])
+    assert "completed, 3/3 scored" in lines[4] and "header + 3 rows" in lines[5] and "batch_not_found" in lines[7]
+    batch = re.search(r"/api/batches/([0-9a-f-]{36})", lines[4])
+    assert batch and call(f"{stack.api}/batches/{batch.group(1)}", token=stack.token)[0] == 404
+    assert stack.token not in run.stdout + run.stderr
+
+
+def test_smoke_test_passes_against_the_stack(stack: Stack) -> None:
+    assert_smoke_test_passed(run_smoke_test(stack.api.removesuffix("/api"), APP_TOKEN=stack.token), stack)
+
+
+def test_smoke_test_stops_at_a_wrong_token(stack: Stack) -> None:
+    # APP_TOKEN wins over the env file, which holds the right one.
+    run = run_smoke_test(stack.api.removesuffix("/api"), APP_TOKEN="a-wrong-token-of-some-length", ENV_FILE=str(stack.env_file))
+    assert run.returncode == 1
+    assert call_lines(run.stdout) == ["ok GET /api/health 200", "FAIL GET /api/jobs 401"], run.stdout
+    assert run.stdout.splitlines()[-1].startswith("FAIL GET")  # nothing after the failing call
+    assert '"unauthorized"' in run.stderr  # the failing answer's body
+
+
+def test_smoke_test_reads_the_token_from_env_file(stack: Stack, tmp_path: Path) -> None:
+    # Run from elsewhere: the sample CVs are found from the script's own place.
+    assert_smoke_test_passed(run_smoke_test(stack.api.removesuffix("/api"), cwd=tmp_path, ENV_FILE=str(stack.env_file)), stack)
+
+
+def test_smoke_test_reads_the_token_from_dot_env_in_the_project_root(stack: Stack, tmp_path: Path) -> None:
+    # A copy of the project's layout, so that the real project root's .env is neither read nor written.
+    project = tmp_path / "project"
+    (project / "scripts").mkdir(parents=True)
+    shutil.copy(SMOKE_TEST, project / "scripts")
+    (project / "data").symlink_to(PROJECT_ROOT / "data")
+    shutil.copy(stack.env_file, project / ".env")
+    run = run_smoke_test(stack.api.removesuffix("/api"), cwd=tmp_path, script=project / "scripts" / "smoke_test.sh")
+    assert_smoke_test_passed(run, stack)
+
+
+def test_smoke_test_without_a_token_exits_2(tmp_path: Path) -> None:
+    env_file = tmp_path / "env"
+    env_file.write_text("MODEL_NAME=use-multilingual-v3\nAPP_TOKEN=\n")
+    for env in ({"ENV_FILE": str(env_file)}, {"ENV_FILE": str(tmp_path / "missing")}, {"ENV_FILE": str(env_file), "APP_TOKEN": ""}):
+        run = run_smoke_test("http://127.0.0.1:9", **env)
+        assert run.returncode == 2 and run.stdout == "", run
+        assert "APP_TOKEN" in run.stderr and env["ENV_FILE"] in run.stderr
 
 
 def test_ctrl_c_stops_every_process(stack: Stack) -> None:
