@@ -22,11 +22,14 @@ $(VENV)/.installed: requirements/*.txt pyproject.toml
 run: install
 	bash scripts/run_local.sh
 
-# Debian's docker-compose validates docker-compose.yml in the tests; it needs root and apt to install.
+# Debian packages the tests use: docker-compose validates docker-compose.yml, chromium runs the browser test.
+# Installing them needs root and apt; without them the tests that need them skip and say why.
 tools:
-	@command -v docker-compose >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
-	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose) >/dev/null 2>&1; } \
-	  || echo "docker-compose is not installed and cannot be installed here: the compose check will be skipped"
+	@missing=""; for tool in docker-compose chromium; do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	[ -z "$$missing" ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null 2>&1 \
+	  && echo "installed from Debian's packages:$$missing"; } \
+	  || echo "could not install$$missing (needs root and apt): the tests that need it will be skipped"
 
 test: install tools
 	$(PY) -m pytest

@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         APP_TOKEN=settings.app_token.get_secret_value(),  # type: ignore[union-attr]
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         JSON_SORT_KEYS=False,
+        DOCS_PUBLIC=settings.docs_public,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["cv_match"] = ApiServices.from_settings(settings)

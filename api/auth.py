@@ -13,13 +13,14 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cv-match"'}
 def require_token() -> None:
     """`before_request` hook: 401 unless the request carries `Authorization: Bearer <APP_TOKEN>`.
 
-    CORS preflight requests and views marked public (health) pass without a token.
+    CORS preflight requests and views public under the app's config (health; the docs while
+    DOCS_PUBLIC) pass without a token.
     """
     if request.method == "OPTIONS":
         return
     view = current_app.view_functions.get(request.endpoint or "")
     spec = getattr(view, "endpoint_spec", None)
-    if spec is not None and spec.public:
+    if spec is not None and spec.is_public(current_app.config):
         return
     scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token_matches(presented.strip(), current_app.config["APP_TOKEN"]):

@@ -5,7 +5,7 @@ drift from what the code accepts.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any, TypeVar
@@ -29,8 +29,16 @@ class EndpointSpec:
     body: type[BaseModel] | None = None
     query: type[BaseModel] | None = None
     public: bool = False
-    content_types: dict[int, str] = field(default_factory=dict)
+    content_types: dict[int, str | tuple[str, ...]] = field(default_factory=dict)
     headers: dict[int, dict[str, str]] = field(default_factory=dict)
+    # A Flask config key: the view needs no token while that setting is true (the docs and DOCS_PUBLIC).
+    public_if: str | None = None
+    # The only values a path parameter takes, documented as its enum.
+    path_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def is_public(self, config: Mapping[str, Any]) -> bool:
+        """True when this view answers without a token under `config`."""
+        return self.public or (self.public_if is not None and bool(config.get(self.public_if)))
 
 
 def endpoint(
@@ -41,14 +49,19 @@ def endpoint(
     body: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
     public: bool = False,
-    content_types: dict[int, str] | None = None,
+    content_types: dict[int, str | tuple[str, ...]] | None = None,
     headers: dict[int, dict[str, str]] | None = None,
+    public_if: str | None = None,
+    path_values: dict[str, tuple[str, ...]] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a view: parse `body`/`query` into models passed as keyword arguments, and document it.
 
+    `content_types` gives the media type (or types) of a status answered without a model.
     `headers` documents response headers by status: {503: {"Retry-After": "what it means"}}.
+    `public_if` names a Flask config key that makes the view public while it is true; `path_values`
+    lists the only values of a path parameter.
     """
-    spec = EndpointSpec(summary, tag, responses, body, query, public, content_types or {}, headers or {})
+    spec = EndpointSpec(summary, tag, responses, body, query, public, content_types or {}, headers or {}, public_if, path_values or {})
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)

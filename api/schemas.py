@@ -204,35 +204,10 @@ class Candidate(_JsonBody):
     )
 
 
-_EXAMPLE_CV = (
-    "Backend developer, 4 years of Python with Django, Flask and PostgreSQL.\n"
-    "PENGALAMAN KERJA\nBackend Engineer, PT Contoh Digital (2021 - sekarang): REST API, Celery, Redis, Docker.\n"
-    "PENDIDIKAN\nS1 Teknik Informatika, Universitas Indonesia"
-)
-
-
 class MatchRequest(JobChoice, Candidate, Weighted):
     """POST /api/match."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            **_EXACTLY_ONE_JOB,
-            "examples": [
-                {"job_id": "J01", "candidate_id": "C-1001", "candidate_name": "Rina Wulandari", "cv_text": _EXAMPLE_CV},
-                {
-                    "job": {
-                        "title": "Python Developer",
-                        "description": "Build and run REST APIs for our logistics platform.",
-                        "requirements": ["2 years of Python", "PostgreSQL", "Docker"],
-                    },
-                    "candidate_id": "C-1002",
-                    "candidate_name": "Budi Santoso",
-                    "cv_text": _EXAMPLE_CV,
-                    "weights": {"skills": 0.5, "experience": 0.3, "education": 0.2},
-                },
-            ],
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=_EXACTLY_ONE_JOB)
 
 
 class ScoreComparison(BaseModel):
@@ -425,17 +400,7 @@ class MatchPending(BaseModel):
 class RecommendationRequest(Candidate, Weighted):
     """POST /api/recommendations: the seeded jobs that fit one CV best."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        strict=True,
-        json_schema_extra={
-            "examples": [
-                {"candidate_id": "C-1001", "candidate_name": "Rina Wulandari", "cv_text": _EXAMPLE_CV, "limit": 3},
-                {"candidate_id": "C-1001", "candidate_name": "Rina Wulandari", "cv_text": _EXAMPLE_CV, "industry": "IT",
-                 "language": "id", "limit": 5, "weights": {"skills": 0.5, "experience": 0.3, "education": 0.2}},
-            ]
-        },
-    )
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     industry: str | None = Field(None, max_length=64, description="Only jobs of this industry (case-insensitive), as in GET /api/jobs.")
     language: Literal["id", "en"] | None = Field(None, description="Only jobs posted in this language.")
@@ -474,20 +439,7 @@ class Recommendations(BaseModel):
 class BatchRequest(JobChoice, Weighted):
     """POST /api/batches: one job and the candidates to score against it."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            **_EXACTLY_ONE_JOB,
-            "examples": [
-                {
-                    "job_id": "J01",
-                    "candidates": [
-                        {"candidate_id": "C-1001", "candidate_name": "Rina Wulandari", "cv_text": _EXAMPLE_CV},
-                        {"candidate_id": "C-1002", "candidate_name": "Budi Santoso", "cv_text": ""},
-                    ],
-                }
-            ],
-        }
-    )
+    model_config = ConfigDict(json_schema_extra=_EXACTLY_ONE_JOB)
 
     candidates: list[Candidate] = Field(min_length=1, description="At most BATCH_MAX_CANDIDATES; candidate_id unique.")
 

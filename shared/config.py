@@ -66,6 +66,11 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"],
         description="Browser origins allowed to call the API (comma-separated).",
     )
+    docs_public: bool = Field(
+        True,
+        description="Serve /api/docs and /api/openapi.json without a token (they describe the API and hold no data); "
+        "false puts them behind the token like every other endpoint.",
+    )
     max_request_bytes: int = Field(10_000_000, ge=10_000, description="Largest request body accepted (413 above).")
     jobs_page_limit_max: int = Field(100, ge=1, description="Largest page size of GET /api/jobs.")
     batch_max_candidates: int = Field(500, ge=1, description="Most candidates in one batch (413 above).")

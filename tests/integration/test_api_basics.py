@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -74,7 +75,7 @@ def test_one_job_in_full_and_unknown_job(client: FlaskClient, auth: dict[str, st
     [{}, {"Authorization": "Bearer wrong-token-0123456789"}, {"Authorization": "Basic abc"}, {"Authorization": "Bearer"}],
 )
 def test_missing_or_wrong_token_is_401_with_a_challenge(client: FlaskClient, headers: dict[str, str]) -> None:
-    for path in ("/api/jobs", "/api/jobs/J01", "/api/match/x", "/api/openapi.json", "/api/no-such-path"):
+    for path in ("/api/jobs", "/api/jobs/J01", "/api/match/x", "/api/batches", "/api/no-such-path"):
         response = client.get(path, headers=headers)
         assert_error(response, 401, "unauthorized")
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -93,6 +94,7 @@ def test_openapi_documents_every_route_from_the_validating_schemas(client: Flask
     assert document["openapi"].startswith("3.")
     assert set(document["paths"]) == {
         "/api/health", "/api/jobs", "/api/jobs/{job_id}", "/api/match", "/api/match/{task_id}", "/api/openapi.json", "/api/docs",
+        "/api/docs/{name}",
         "/api/batches", "/api/batches/{batch_id}", "/api/batches/{batch_id}/results.csv", "/api/batches/{batch_id}/audit",
         "/api/recommendations", "/api/recommendations/{task_id}",
     }
@@ -105,12 +107,41 @@ def test_openapi_documents_every_route_from_the_validating_schemas(client: Flask
     json.dumps(document)  # serialisable as served
 
 
-def test_docs_page_is_self_contained_html(client: FlaskClient, auth: dict[str, str]) -> None:
-    response = client.get("/api/docs", headers=auth)
+def test_docs_page_is_swagger_ui_from_this_origin_without_a_token(client: FlaskClient, auth: dict[str, str]) -> None:
+    response = client.get("/api/docs")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and response.mimetype == "text/html"
-    assert "/api/match" in page and "MatchResult" in page
     assert "http://" not in page and "https://" not in page  # no CDN
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert {"/api/docs/swagger-ui-bundle.js", "/api/docs/docs.js", "/api/docs/swagger-ui.css", "/api/openapi.json"} <= set(assets)
+    for asset in assets:
+        served = client.get(asset)
+        assert served.status_code == 200, asset
+    bundle = client.get("/api/docs/swagger-ui-bundle.js")
+    assert bundle.mimetype == "text/javascript" and b"SwaggerUIBundle" in bundle.data
+    assert client.get("/api/docs/docs.css").mimetype == "text/css"
+    assert_error(client.get("/api/docs/swagger-ui-standalone-preset.js"), 404, "not_found")  # only the listed files
+    assert_error(client.get("/api/docs/..%2Fapp.py", headers=auth), 404, "not_found")  # no route: only a token gets the 404
+    document = client.get("/api/openapi.json").get_json()
+    assert document["paths"]["/api/docs"]["get"]["security"] == [] and document["paths"]["/api/openapi.json"]["get"]["security"] == []
+    assert "security" not in document["paths"]["/api/jobs"]["get"]  # the document-wide bearer token applies
+
+
+def test_docs_public_false_puts_the_docs_behind_the_token(settings: Settings, auth: dict[str, str]) -> None:
+    client = create_app(settings.model_copy(update={"docs_public": False})).test_client()
+    for path in ("/api/docs", "/api/openapi.json", "/api/docs/docs.js", "/api/docs/swagger-ui-bundle.js"):
+        assert_error(client.get(path), 401, "unauthorized")
+        assert client.get(path, headers=auth).status_code == 200, path
+    document = client.get("/api/openapi.json", headers=auth).get_json()
+    public = sorted(path for path, operations in document["paths"].items() if operations["get" if "get" in operations else "post"].get("security") == [])
+    assert public == ["/api/health"]
+    assert client.get("/api/health").status_code == 200
+
+
+def test_data_endpoints_keep_requiring_the_token_while_the_docs_are_public(client: FlaskClient) -> None:
+    for path in ("/api/jobs", "/api/jobs/J06", "/api/batches", "/api/match/some-task"):
+        assert_error(client.get(path), 401, "unauthorized")
+    assert_error(client.post("/api/match", json={}), 401, "unauthorized")
 
 
 def test_cors_allows_only_configured_origins(client: FlaskClient) -> None:
