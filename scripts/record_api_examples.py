@@ -131,6 +131,7 @@ def record_scoring_errors(recorder: Recorder, operation: str, path: str, body: d
                     raw=b"candidate_id=C16", content_type="application/x-www-form-urlencoded")
     recorder.expect(operation, 422, "cv_text_unreadable", "A scan whose text was never extracted", "POST", path,
                     body={**body, "cv_text": "0812 3456 7890 / 2019 - 2023 / ---- ||| ...."})
+    recorder.expect(operation, 422, "cv_text_empty", "Only whitespace", "POST", path, body={**body, "cv_text": " \n\t "})
     # The one answer no healthy or broken part gives on demand: the worker raising on a CV.
     recorder.keep(operation, 500, "scoring_failed", "The worker raised on this CV (it is in the worker's log)",
                   error("scoring_failed", "the worker failed to score this CV; it has been logged", task_id=_SOME_TASK_ID))
