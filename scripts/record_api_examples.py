@@ -5,10 +5,12 @@
 
 The examples are real answers: the project's sample CVs (data/sample/cvs: C16, an Indonesian nurse's CV, and
 two more) against the seeded job J06, and every error a running stack gives when asked (a bad field, an
-unknown job, a CV without letters, a batch still running, ...). The few failures that need a broken part
-(Redis down, a worker crash, a timeout, a full queue) are written out below with the API's own messages.
-The token comes from APP_TOKEN or .env, as for scripts/smoke_test.sh. Rerun it when answers change shape
-or score: tests/integration/test_api_examples.py sends the request examples and compares the answers.
+unknown job, a CV without letters, a batch still running, ...). The answers of a stack with a part missing
+(no worker, a full queue, Redis or the database unreachable) come from the API itself, built in this
+process on the same settings with that part taken away. Only a worker raising on a CV is written out,
+with the message the API gives for it. The token comes from APP_TOKEN or .env, as for scripts/smoke_test.sh.
+Rerun it when answers change shape or score: tests/integration/test_api_examples.py sends the request
+examples and compares the answers.
 """
 from __future__ import annotations
 
