@@ -347,6 +347,7 @@ def record_common(recorder: Recorder) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("base_url", nargs="?", default="http://127.0.0.1:5000")
+    parser.add_argument("--output", type=Path, default=OUTPUT, help=f"where to write them (default {OUTPUT.relative_to(PROJECT_ROOT)})")
     args = parser.parse_args()
     recorder = Recorder(args.base_url, read_token())
     recorder.expect("GET /api/health", 200, "ok", "A healthy stack", "GET", "/api/health", token=None)
@@ -356,8 +357,8 @@ def main() -> None:
     record_batches(recorder)
     record_common(recorder)
     document = {"common": dict(sorted(recorder.common.items())), "operations": dict(sorted(recorder.operations.items()))}
-    OUTPUT.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
-    print(f"wrote {OUTPUT.relative_to(PROJECT_ROOT)}: {sum(len(o.get('responses', {})) for o in recorder.operations.values())} "
+    args.output.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+    print(f"wrote {args.output}: {sum(len(o.get('responses', {})) for o in recorder.operations.values())} "
           f"response statuses in {len(recorder.operations)} operations")
 
 

@@ -6,11 +6,13 @@ MODEL_NAME cannot load offline, so this also shows the fallback being reported.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import signal
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -34,6 +36,7 @@ class Stack:
     process: subprocess.Popen[bytes]
     output: Path
     env_file: Path
+    redis_url: str
 
 
 def call(url: str, *, token: str | None = None, body: Any = None, basic: str | None = None) -> tuple[int, Any]:
@@ -76,6 +79,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             process=process,
             output=output,
             env_file=workdir / "env",
+            redis_url=env["REDIS_URL"],
         )
     finally:
         if process.poll() is None:
@@ -200,6 +204,29 @@ def test_smoke_test_without_a_token_exits_2(tmp_path: Path) -> None:
         run = run_smoke_test("http://127.0.0.1:9", **env)
         assert run.returncode == 2 and run.stdout == "", run
         assert "APP_TOKEN" in run.stderr and env["ENV_FILE"] in run.stderr
+
+
+def example_names(examples: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """(operation, status, example name) of every recorded answer, and (operation, "request", name) of every body."""
+    names = {(key, "request", name) for key, operation in examples["operations"].items() for name in operation.get("request", {})}
+    for key, operation in examples["operations"].items():
+        names |= {(key, status, name) for status, answers in operation.get("responses", {}).items() for name in answers}
+    return names | {("*", status, name) for status, answers in examples["common"].items() for name in answers}
+
+
+def test_the_example_recorder_gives_the_committed_examples_again(stack: Stack, tmp_path: Path) -> None:
+    output = tmp_path / "examples.json"
+    environment = {**os.environ, "APP_TOKEN": stack.token, "REDIS_URL": stack.redis_url, "HF_HUB_OFFLINE": "1"}
+    run = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "scripts" / "record_api_examples.py"), stack.api.removesuffix("/api"), "--output", str(output)],
+        env=environment, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr[-3000:]
+    recorded, committed = json.loads(output.read_text()), json.loads((PROJECT_ROOT / "api" / "openapi_examples.json").read_text())
+    assert example_names(recorded) == example_names(committed)
+    match = ("POST /api/match", "200", "seeded_job")
+    fresh, kept = (examples["operations"][match[0]]["responses"][match[1]][match[2]]["value"] for examples in (recorded, committed))
+    assert fresh["grade"] == kept["grade"] and fresh["score_comparison"] == kept["score_comparison"]
 
 
 def test_ctrl_c_stops_every_process(stack: Stack) -> None:
