@@ -22,6 +22,10 @@ _BROKER_DOWN = "the task queue (Redis) is unreachable; try again shortly"
 # The HTTP status of an error a task stored (422 for the CV checks not named here).
 STATUS_OF_ERROR = {"cv_text_too_long": 413, "job_not_found": 404, "scoring_error": 500, "scoring_failed": 500}
 _NOT_FOUND = {repository.MATCH: ("match_not_found", "match"), repository.RECOMMENDATIONS: ("recommendations_not_found", "recommendation request")}
+_NOT_FINISHED = {
+    repository.MATCH: ("match_not_finished", "the match is still queued or being scored"),
+    repository.RECOMMENDATIONS: ("recommendations_not_finished", "still queued or being scored"),
+}
 _RETRY_AFTER = {"Retry-After": "5"}
 
 
@@ -99,9 +103,26 @@ def stored_request(task_id: str, kind: str) -> dict[str, Any]:
     with services().db.connect() as connection:
         row = repository.get_match(connection, task_id, kind=kind)
     if row is None:
-        code, what = _NOT_FOUND[kind]
-        raise APIError(404, code, f"no {what} with task id {task_id!r}")
+        raise _not_found(task_id, kind)
     return row
+
+
+def delete_finished_request(task_id: str, kind: str, *, result_url: str) -> None:
+    """Delete a finished match or recommendations answer and its kept CV text; 404 if unknown, 409 while queued.
+
+    A queued task would store its outcome again after the delete, so only finished ones go.
+    """
+    with write_transaction(services().db) as connection:
+        if repository.get_match(connection, task_id, kind=kind) is None:
+            raise _not_found(task_id, kind)
+        if not repository.delete_finished_match(connection, task_id, kind=kind):
+            code, message = _NOT_FINISHED[kind]
+            raise APIError(409, code, message, {"result_url": result_url})
+
+
+def _not_found(task_id: str, kind: str) -> APIError:
+    code, what = _NOT_FOUND[kind]
+    return APIError(404, code, f"no {what} with task id {task_id!r}")
 
 
 def raise_stored_error(task_id: str, outcome: dict[str, Any]) -> None:

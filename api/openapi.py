@@ -28,14 +28,7 @@ _SERVER_LIMITS = {
 
 def build_openapi(app: Flask, *, version: str) -> dict[str, Any]:
     """The OpenAPI document of every declared view of `app`."""
-    specs: list[tuple[str, str, EndpointSpec]] = []
-    for rule in app.url_map.iter_rules():
-        spec: EndpointSpec | None = getattr(app.view_functions[rule.endpoint], "endpoint_spec", None)
-        if spec is None:
-            continue
-        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
-            specs.append((_PATH_PARAMETER.sub(r"{\1}", rule.rule), method.lower(), spec))
-
+    specs = declared_operations(app)
     models = {ErrorBody} | {model for _, _, spec in specs for model in _models_of(spec)}
     keyed, components = models_json_schema(
         [(model, "validation") for model in sorted(models, key=lambda m: m.__name__)],
@@ -67,6 +60,18 @@ def build_openapi(app: Flask, *, version: str) -> dict[str, Any]:
         "security": [{"bearerAuth": []}],
         "paths": paths,
     }
+
+
+def declared_operations(app: Flask) -> list[tuple[str, str, EndpointSpec]]:
+    """(OpenAPI path, lower-case method, spec) of every declared view of `app`."""
+    operations = []
+    for rule in app.url_map.iter_rules():
+        spec: EndpointSpec | None = getattr(app.view_functions[rule.endpoint], "endpoint_spec", None)
+        if spec is None:
+            continue
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+            operations.append((_PATH_PARAMETER.sub(r"{\1}", rule.rule), method.lower(), spec))
+    return operations
 
 
 @lru_cache(maxsize=1)

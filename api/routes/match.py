@@ -99,14 +99,7 @@ def get_match(task_id: str) -> Any:
     },
 )
 def delete_match(task_id: str) -> Response:
-    with write_transaction(services().db) as connection:
-        row = repository.get_match(connection, task_id)
-        if row is None:
-            raise APIError(404, "match_not_found", f"no match with task id {task_id!r}")
-        # A queued task would store its result again after the delete, so only finished matches go.
-        if row["status"] == "queued":
-            raise APIError(409, "match_not_finished", "the match is still queued or being scored", {"result_url": _result_url(task_id)})
-        repository.delete_finished_match(connection, task_id)
+    dispatch.delete_finished_request(task_id, MATCH, result_url=_result_url(task_id))
     return Response(status=204)
 
 

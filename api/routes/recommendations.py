@@ -8,7 +8,6 @@ from flask import Blueprint, Response, jsonify, url_for
 
 from api import dispatch
 from api.endpoints import endpoint
-from api.errors import APIError
 from api.schemas import DATABASE_UNAVAILABLE, ErrorBody, MatchPending, RecommendationRequest, Recommendations
 from api.services import services
 from shared import repository
@@ -98,11 +97,7 @@ def get_recommendations(task_id: str) -> Any:
     },
 )
 def delete_recommendations(task_id: str) -> Response:
-    with write_transaction(services().db) as connection:
-        if repository.get_match(connection, task_id, kind=RECOMMENDATIONS) is None:
-            raise APIError(404, "recommendations_not_found", f"no recommendation request with task id {task_id!r}")
-        if not repository.delete_finished_match(connection, task_id, kind=RECOMMENDATIONS):
-            raise APIError(409, "recommendations_not_finished", "still queued or being scored", {"result_url": _result_url(task_id)})
+    dispatch.delete_finished_request(task_id, RECOMMENDATIONS, result_url=_result_url(task_id))
     return Response(status=204)
 
 

@@ -14,24 +14,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import BaseModel
 
-from api.endpoints import EndpointSpec
-from api.openapi import recorded_examples
+from api.openapi import declared_operations, recorded_examples
 from api.schemas import ErrorBody
 
 pytestmark = pytest.mark.usefixtures("worker")
 RERUN = "examples out of date: rerun scripts/record_api_examples.py against `make run`"
-
-
-def declared_operations(app: Flask) -> dict[str, EndpointSpec]:
-    """"POST /api/match" -> its spec, for every declared view."""
-    operations = {}
-    for rule in app.url_map.iter_rules():
-        spec = getattr(app.view_functions[rule.endpoint], "endpoint_spec", None)
-        path = rule.rule.replace("<", "{").replace(">", "}")
-        for method in (rule.methods or set()) - {"HEAD", "OPTIONS"}:
-            if spec is not None:
-                operations[f"{method} {path}"] = spec
-    return operations
 
 
 def test_every_request_body_and_json_answer_has_an_example(client: FlaskClient) -> None:
@@ -56,7 +43,7 @@ def test_every_request_body_and_json_answer_has_an_example(client: FlaskClient) 
 
 
 def test_every_example_is_valid_for_its_schema_and_names_a_real_operation(app: Flask) -> None:
-    operations = declared_operations(app)
+    operations = {f"{method.upper()} {path}": spec for path, method, spec in declared_operations(app)}
     examples = recorded_examples()
     assert set(examples["operations"]) <= set(operations)
     for key, recorded in examples["operations"].items():
